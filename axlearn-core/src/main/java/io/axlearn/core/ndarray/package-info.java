@@ -1,0 +1,2 @@
+/** The PyTorch engine set up for offline use, and NDArray helpers. */
+package io.axlearn.core.ndarray;

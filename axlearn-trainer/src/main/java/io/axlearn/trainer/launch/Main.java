@@ -1,0 +1,183 @@
+package io.axlearn.trainer.launch;
+
+import io.axlearn.core.config.ConfigBase;
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.config.ConfigJson;
+import io.axlearn.core.config.ConfigOverrides;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The {@code axlearn} command line.
+ *
+ * <pre>
+ * axlearn list [--module M]
+ * axlearn show --module M --config C [--config-file F] [--set path=value]... [--format txt|json|yaml]
+ * </pre>
+ *
+ * <p>Bad input (an unknown module, config or path, a value of the wrong type, a missing file)
+ * prints one line starting with {@code error:} on standard error and exits with status 2; it never
+ * prints a stack trace.
+ */
+@Command(
+        name = "axlearn",
+        mixinStandardHelpOptions = true,
+        version = "axlearn-jvm 0.1.0",
+        description = "Train and inspect named experiments.",
+        subcommands = {Main.ListCommand.class, Main.ShowCommand.class})
+public final class Main implements Callable<Integer> {
+    /** Exit status for bad input. */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** Entry point of {@code ./axlearn} and {@code java -jar axlearn.jar}. */
+    public static void main(String[] args) {
+        int status =
+                run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        System.exit(status);
+    }
+
+    /** Runs the command line with the given streams and returns the exit status. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler(
+                (ParameterException e, String[] a) -> {
+                    err.println("error: " + e.getMessage());
+                    err.println("run 'axlearn " + commandName(e) + "--help' for usage");
+                    return EXIT_BAD_INPUT;
+                });
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    if (e instanceof ConfigException) {
+                        err.println("error: " + e.getMessage());
+                        return EXIT_BAD_INPUT;
+                    }
+                    throw e;
+                });
+        return cli.execute(args);
+    }
+
+    private static String commandName(ParameterException e) {
+        var spec = e.getCommandLine().getCommandSpec();
+        return spec.parent() == null ? "" : spec.name() + " ";
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** {@code axlearn list}: the named experiments on the class path. */
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List named experiments, one 'module config' a line.")
+    static final class ListCommand implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--module", description = "Only this module.")
+        String module;
+
+        @Override
+        public Integer call() {
+            ExperimentRegistry registry = ExperimentRegistry.load();
+            PrintWriter out = spec.commandLine().getOut();
+            if (module != null) {
+                registry.names(module).forEach(n -> out.println(module + " " + n));
+            } else if (registry.names().isEmpty()) {
+                out.println("(no named experiments on the class path)");
+            } else {
+                registry.names()
+                        .forEach((m, names) -> names.forEach(n -> out.println(m + " " + n)));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Options shared by every command that resolves one experiment config. */
+    static final class ExperimentOptions {
+        @Option(
+                names = "--module",
+                required = true,
+                description = "Experiment module, e.g. text.charlm.")
+        String module;
+
+        @Option(names = "--config", required = true, description = "Experiment name in the module.")
+        String config;
+
+        @Option(
+                names = "--config-file",
+                description =
+                        "YAML (.yaml/.yml/.json) or .properties file of path: value overrides.")
+        Path configFile;
+
+        @Option(
+                names = "--set",
+                paramLabel = "PATH=VALUE",
+                description =
+                        "Override one field; VALUE is JSON, else a string. Repeatable; wins over --config-file.")
+        List<String> sets = new ArrayList<>();
+
+        /** The named config with the file and command-line overrides applied, in that order. */
+        ConfigBase<?> resolve() {
+            ConfigBase<?> cfg = ExperimentRegistry.load().get(module, config);
+            ConfigOverrides.Builder layers = ConfigOverrides.builder();
+            if (configFile != null) {
+                layers.file(configFile);
+            }
+            return layers.set(sets).build().applyTo(cfg);
+        }
+    }
+
+    /** Output formats of {@code show}. */
+    enum Format {
+        txt,
+        json,
+        yaml
+    }
+
+    /** {@code axlearn show}: the resolved config; nothing runs. */
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "Print the resolved config of an experiment; nothing runs.")
+    static final class ShowCommand implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin ExperimentOptions experiment;
+
+        @Option(
+                names = "--format",
+                defaultValue = "txt",
+                description =
+                        "txt (sorted path: value lines), json or yaml. Default: ${DEFAULT-VALUE}.")
+        Format format;
+
+        @Override
+        public Integer call() {
+            ConfigBase<?> cfg = experiment.resolve();
+            String text =
+                    switch (format) {
+                        case txt -> cfg.toString();
+                        case json -> ConfigJson.toJson(cfg);
+                        case yaml -> ConfigJson.toYaml(cfg);
+                    };
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(text.stripTrailing());
+            out.flush();
+            return 0;
+        }
+    }
+}
