@@ -3,8 +3,9 @@ package io.axlearn.core.config;
 /**
  * Base of objects built from a config: keeps the frozen config they were built from.
  *
- * <p>Subclasses narrow {@link #config()} to their own config type: {@code @Override public Config
- * config() { return (Config) super.config(); }}.
+ * <p>Subclasses narrow {@link #getConfig()} to their own config type: {@code @Override public
+ * Config getConfig() { return (Config) super.getConfig(); }}. (The name leaves {@code config()}
+ * free for the static factory of a fresh config, {@code Linear.config()}.)
  */
 public abstract class Configurable {
     private final ConfigBase<?> config;
@@ -23,7 +24,7 @@ public abstract class Configurable {
     }
 
     /** The frozen config this object was built from; safe to share, refuses changes. */
-    public ConfigBase<?> config() {
+    public ConfigBase<?> getConfig() {
         return config;
     }
 }

@@ -73,7 +73,7 @@ public abstract class Module extends Configurable {
         String configPath =
                 config.isFrozen() && !config.path().isEmpty()
                         ? config.path()
-                        : ConfigPath.child(config().path(), name);
+                        : ConfigPath.child(getConfig().path(), name);
         M module = copy.instantiateAt(configPath);
         Module attached = module; // M's private fields are reachable only through Module.
         attached.parent = this;

@@ -57,7 +57,7 @@ public final class Blocks {
 
         @Override
         public String describe() {
-            return "scale(" + ((Config) config()).inputDim() + ")";
+            return "scale(" + ((Config) getConfig()).inputDim() + ")";
         }
     }
 

@@ -78,7 +78,7 @@ class ModuleTest {
     @Test
     void moduleConfig_isFrozen() {
         Blocks.Block block = new Blocks.Block.Config().modelDim(4).instantiate();
-        Blocks.Block.Config frozen = (Blocks.Block.Config) block.config();
+        Blocks.Block.Config frozen = (Blocks.Block.Config) block.getConfig();
         assertThrows(FrozenConfigException.class, () -> frozen.modelDim(5));
         assertEquals(4, frozen.get("modelDim"));
     }

@@ -1,0 +1,2 @@
+/** Tensor files: safetensors reading and writing. */
+package io.axlearn.core.io;

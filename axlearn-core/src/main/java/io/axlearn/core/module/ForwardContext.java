@@ -1,0 +1,137 @@
+package io.axlearn.core.module;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a layer's forward pass sees besides its inputs: whether it is training, the manager for
+ * arrays it creates, its view of the parameter tree, a seed for its randomness, and the sink for
+ * summaries and state updates (axlearn's invocation context, passed explicitly).
+ *
+ * <p>A parent hands each child {@code ctx.child("name")}. Arrays a layer creates go on {@link
+ * #manager()} (the step's sub-manager), never on the parameters' manager, so they die with the
+ * step.
+ */
+public final class ForwardContext {
+    private final boolean training;
+    private final NDManager manager;
+    private final ParamTree params;
+    private final String path;
+    private final long rootSeed;
+    private final Outputs outputs;
+
+    /** Summaries and state updates of one forward pass, by full path. */
+    public static final class Outputs {
+        private final Map<String, Object> summaries = new LinkedHashMap<>();
+        private final Map<String, NDArray> stateUpdates = new LinkedHashMap<>();
+
+        /** Scalars ({@code Double}) and arrays added with {@link #addSummary}, by path. */
+        public Map<String, Object> summaries() {
+            return Collections.unmodifiableMap(summaries);
+        }
+
+        /**
+         * New values of non-trainable parameters (BatchNorm's moving statistics) by parameter path;
+         * the caller copies them into the parameter tree after the step.
+         */
+        public Map<String, NDArray> stateUpdates() {
+            return Collections.unmodifiableMap(stateUpdates);
+        }
+    }
+
+    private ForwardContext(
+            boolean training,
+            NDManager manager,
+            ParamTree params,
+            String path,
+            long rootSeed,
+            Outputs outputs) {
+        this.training = training;
+        this.manager = manager;
+        this.params = params;
+        this.path = path;
+        this.rootSeed = rootSeed;
+        this.outputs = outputs;
+    }
+
+    /**
+     * A root context.
+     *
+     * @param params the whole parameter tree of the model
+     * @param manager where the forward pass creates arrays (a step's sub-manager)
+     * @param training whether dropout and friends are active and state updates are collected
+     * @param seed root of the randomness of this pass (derive it from the run seed and the step)
+     */
+    public static ForwardContext of(
+            ParamTree params, NDManager manager, boolean training, long seed) {
+        return new ForwardContext(training, manager, params, "", seed, new Outputs());
+    }
+
+    /** An evaluation context: no dropout, no state updates. */
+    public static ForwardContext eval(ParamTree params, NDManager manager) {
+        return of(params, manager, false, 0);
+    }
+
+    /** The context of child layer {@code name}. */
+    public ForwardContext child(String name) {
+        return new ForwardContext(
+                training,
+                manager,
+                params.scope(name),
+                path.isEmpty() ? name : path + Module.PATH_SEPARATOR + name,
+                rootSeed,
+                outputs);
+    }
+
+    /** Whether this is a training pass. */
+    public boolean training() {
+        return training;
+    }
+
+    /** The manager for arrays this pass creates. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The parameter {@code name} of this layer. */
+    public NDArray param(String name) {
+        return params.get(name);
+    }
+
+    /** This layer's view of the parameter tree. */
+    public ParamTree params() {
+        return params;
+    }
+
+    /** The path of this layer from the root of the pass. */
+    public String path() {
+        return path;
+    }
+
+    /** A seed for this layer's randomness in this pass, derived from the root seed and the path. */
+    public long seed() {
+        return Seeds.derive(rootSeed, path);
+    }
+
+    /** Records a scalar summary {@code <path>/<name>}. */
+    public void addSummary(String name, double value) {
+        outputs.summaries.put(qualify(name), value);
+    }
+
+    /** Records a new value for this layer's non-trainable parameter {@code name}. */
+    public void addStateUpdate(String name, NDArray value) {
+        outputs.stateUpdates.put(qualify(name), value);
+    }
+
+    /** The outputs of the whole pass (shared by every context of it). */
+    public Outputs outputs() {
+        return outputs;
+    }
+
+    private String qualify(String name) {
+        return path.isEmpty() ? name : path + Module.PATH_SEPARATOR + name;
+    }
+}
