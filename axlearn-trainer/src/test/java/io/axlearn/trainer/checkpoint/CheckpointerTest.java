@@ -1,0 +1,200 @@
+package io.axlearn.trainer.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.ndarray.Engines;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointerTest {
+    @TempDir Path dir;
+    private NDManager manager;
+
+    @BeforeEach
+    void open() {
+        Engines.pytorch();
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private TrainState state(long step) {
+        TreeMap<String, NDArray> params = new TreeMap<>();
+        params.put("layer/weight", manager.arange(6f).reshape(2, 3).add(step));
+        params.put("layer/bias", manager.create(new float[] {step, -step}));
+        TreeMap<String, NDArray> opt = new TreeMap<>();
+        opt.put("mu/layer/weight", manager.ones(new Shape(2, 3)).mul(step));
+        return new TrainState(
+                step, params, opt, Map.of("input", Map.of("epoch", 1, "cursor", 42), "seed", 7));
+    }
+
+    private static final Map<String, Shape> SHAPES =
+            Map.of("layer/weight", new Shape(2, 3), "layer/bias", new Shape(2));
+
+    @Test
+    void saveThenRestore_roundTripsEverything() {
+        Checkpointer ckpt = Checkpointer.config().instantiate();
+        Path saved = ckpt.save(dir, state(5));
+        assertEquals(Checkpointer.stepDir(dir, 5), saved);
+        assertTrue(Files.exists(saved.resolve("index.json")));
+        TrainState back = Checkpointer.restore(dir, 5, manager, SHAPES);
+        assertEquals(5, back.step());
+        assertArrayEquals(
+                state(5).params().get("layer/weight").toFloatArray(),
+                back.params().get("layer/weight").toFloatArray());
+        assertArrayEquals(new float[] {5, -5}, back.params().get("layer/bias").toFloatArray());
+        assertArrayEquals(
+                state(5).optimizerState().get("mu/layer/weight").toFloatArray(),
+                back.optimizerState().get("mu/layer/weight").toFloatArray());
+        assertEquals(Map.of("epoch", 1, "cursor", 42), back.metadata().get("input"));
+        assertEquals(7, back.metadata().get("seed"));
+    }
+
+    @Test
+    void incompleteDirectories_areIgnored() throws IOException {
+        Checkpointer ckpt = Checkpointer.config().instantiate();
+        ckpt.save(dir, state(3));
+        // A save killed before its index was written, and a temporary directory.
+        Files.createDirectories(Checkpointer.stepDir(dir, 9));
+        Files.writeString(Checkpointer.stepDir(dir, 9).resolve("params.safetensors"), "partial");
+        Files.createDirectories(dir.resolve("checkpoints/.tmp_step_00000010_1"));
+        assertEquals(List.of(3L), Checkpointer.completeSteps(dir));
+        assertEquals(
+                3,
+                Checkpointer.restoreLatest(dir, manager, SHAPES, false, w -> {})
+                        .orElseThrow()
+                        .step());
+    }
+
+    @Test
+    void keepPolicy_keepsNewestAndMultiples() {
+        Checkpointer ckpt = Checkpointer.config().keepLast(2).keepEveryNSteps(4L).instantiate();
+        for (long step = 1; step <= 9; step++) {
+            ckpt.save(dir, state(step));
+        }
+        assertEquals(List.of(4L, 8L, 9L), Checkpointer.completeSteps(dir));
+    }
+
+    @Test
+    void corruptNewest_isRefusedOrFallsBackWhenAsked() throws IOException {
+        Checkpointer ckpt = Checkpointer.config().instantiate();
+        ckpt.save(dir, state(1));
+        ckpt.save(dir, state(2));
+        Path params = Checkpointer.stepDir(dir, 2).resolve("params.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(params.toFile(), "rw")) {
+            f.seek(f.length() - 1);
+            int last = f.read();
+            f.seek(f.length() - 1);
+            f.write(last ^ 0x55);
+        }
+        CheckpointException e =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> Checkpointer.restore(dir, 2, manager, SHAPES));
+        assertEquals(
+                "checkpoint "
+                        + Checkpointer.stepDir(dir, 2)
+                        + " is corrupt: params.safetensors does not match its SHA-256 in index.json",
+                e.getMessage());
+        List<String> warnings = new ArrayList<>();
+        assertEquals(
+                1,
+                Checkpointer.restoreLatest(dir, manager, SHAPES, true, warnings::add)
+                        .orElseThrow()
+                        .step());
+        assertEquals(1, warnings.size());
+        assertThrows(
+                CheckpointException.class,
+                () -> Checkpointer.restoreLatest(dir, manager, SHAPES, false, w -> {}));
+        try (RandomAccessFile f = new RandomAccessFile(params.toFile(), "rw")) {
+            f.setLength(f.length() - 10);
+        }
+        CheckpointException truncated =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> Checkpointer.restore(dir, 2, manager, SHAPES));
+        assertTrue(
+                truncated
+                        .getMessage()
+                        .endsWith(
+                                "bytes, index.json says "
+                                        + (Files.size(params) + 10)
+                                        + " (truncated)"),
+                truncated.getMessage());
+    }
+
+    @Test
+    void wrongStructure_namesEveryDifference() {
+        Checkpointer.config().instantiate().save(dir, state(1));
+        CheckpointException e =
+                assertThrows(
+                        CheckpointException.class,
+                        () ->
+                                Checkpointer.restore(
+                                        dir,
+                                        1,
+                                        manager,
+                                        Map.of(
+                                                "layer/weight",
+                                                new Shape(3, 3),
+                                                "head/weight",
+                                                new Shape(1))));
+        assertEquals(
+                "checkpoint "
+                        + Checkpointer.stepDir(dir, 1)
+                        + " does not fit the model: missing [head/weight]; unexpected [layer/bias];"
+                        + " layer/weight is (2, 3), the model needs (3, 3)",
+                e.getMessage());
+    }
+
+    @Test
+    void missingCheckpoint_andBadConfig_areClearErrors() {
+        CheckpointException e =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> Checkpointer.restore(dir, 4, manager, null));
+        assertEquals(
+                "checkpoint "
+                        + Checkpointer.stepDir(dir, 4)
+                        + " is incomplete or missing (no index.json)",
+                e.getMessage());
+        ConfigException c =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Checkpointer.config().keepLast(0).instantiateAt("checkpointer"));
+        assertEquals(
+                "checkpointer.keepLast must be at least 1, got 0 (Checkpointer.Config)",
+                c.getMessage());
+    }
+
+    @Test
+    void policy_firesEveryNSteps() {
+        Checkpointer ckpt = Checkpointer.config().everyNSteps(3).instantiate();
+        assertEquals(
+                List.of(3L, 6L, 9L),
+                java.util.stream.LongStream.rangeClosed(1, 10)
+                        .filter(ckpt::shouldSave)
+                        .boxed()
+                        .toList());
+    }
+}
