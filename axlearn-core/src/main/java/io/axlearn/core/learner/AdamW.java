@@ -6,6 +6,9 @@ package io.axlearn.core.learner;
  * torch.optim.AdamW}: before the Adam step, {@code p *= 1 - lr * weightDecay * scale_p}, so the
  * decay follows the learning-rate schedule but is not rescaled by the moments. The update itself is
  * {@link Adam}'s.
+ *
+ * <p>This is axlearn's {@code adamw_optimizer} (decay multiplied by the learning rate), not its
+ * {@code adamw_decoupled_optimizer}, where the decay is multiplied only by a unit schedule.
  */
 public final class AdamW {
     private AdamW() {}

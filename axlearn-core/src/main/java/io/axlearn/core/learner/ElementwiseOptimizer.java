@@ -53,6 +53,9 @@ abstract class ElementwiseOptimizer implements Optimizer {
     @Override
     public final void update(
             long step, ParamTree params, Map<String, NDArray> grads, OptimizerState state) {
+        if (step < 1) {
+            throw new IllegalArgumentException("steps count from 1, got " + step);
+        }
         double lr = learningRate.valueAt(step);
         for (Map.Entry<String, ParamSpec> e : state.specs().entrySet()) {
             ParamSpec spec = e.getValue();

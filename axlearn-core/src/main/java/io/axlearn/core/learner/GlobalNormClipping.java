@@ -2,6 +2,7 @@ package io.axlearn.core.learner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.axlearn.core.config.InstantiableConfig;
 import java.util.Collection;
 
@@ -84,7 +85,7 @@ public final class GlobalNormClipping {
                 NDArray s = g.square().sum();
                 sumSq = sumSq == null ? s : sumSq.addi(s);
             }
-            double norm = sumSq.sqrt().getFloat();
+            double norm = sumSq.sqrt().toType(DataType.FLOAT64, false).getDouble();
             if (maxNorm != null && norm > maxNorm) {
                 // Like torch, a scalar tensor of the gradients' dtype (fp32) does the scaling.
                 float scale = (float) (maxNorm / (norm + eps));

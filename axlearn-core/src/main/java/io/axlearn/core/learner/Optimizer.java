@@ -20,6 +20,10 @@ import java.util.SortedMap;
  * Parameters whose spec has {@code trainable == false} get no state and are never updated. The
  * weight decay of parameter {@code p} is the optimiser's {@code weightDecay} times {@code
  * spec(p).weightDecayScale()} (0 for biases and norm scales).
+ *
+ * <p>An update temporarily re-attaches the parameter, gradient and state arrays to its own
+ * sub-manager ({@link NDManager#tempAttachAll}), so nothing else may use those arrays' managers
+ * from another thread while it runs.
  */
 public interface Optimizer {
 
@@ -43,7 +47,8 @@ public interface Optimizer {
      * @param params the parameters, changed in place
      * @param grads a gradient per trainable parameter path, same shape; not changed
      * @param state this optimiser's state from {@link #initState}, changed in place
-     * @throws IllegalArgumentException if a trainable parameter has no gradient
+     * @throws IllegalArgumentException if a trainable parameter has no gradient, or {@code step <
+     *     1}
      */
     void update(long step, ParamTree params, Map<String, NDArray> grads, OptimizerState state);
 

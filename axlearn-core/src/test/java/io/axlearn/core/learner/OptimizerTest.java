@@ -110,7 +110,7 @@ class OptimizerTest {
     }
 
     @Test
-    void missingGradient_isAnErrorNamingThePath() {
+    void missingGradientOrStepZero_isAnError() {
         Optimizer sgd = Sgd.config().learningRate(0.1).instantiate();
         try (NDManager m = TorchGolden.manager()) {
             ParamTree params = params(m);
@@ -126,6 +126,17 @@ class OptimizerTest {
                                             Map.of("dense/weight", m.ones(new Shape(8, 16))),
                                             state));
             assertTrue(e.getMessage().startsWith("no gradient for trainable parameter dense/bias"));
+            Map<String, NDArray> grads =
+                    Map.of(
+                            "dense/weight",
+                            m.ones(new Shape(8, 16)),
+                            "dense/bias",
+                            m.ones(new Shape(16)));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> sgd.update(0, params, grads, state));
+            assertEquals("steps count from 1, got 0", e.getMessage());
         }
     }
 
