@@ -1,0 +1,114 @@
+package io.axlearn.core.learner;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba, <a href="https://arxiv.org/abs/1412.6980">arXiv:1412.6980</a>) with bias
+ * correction, and its decoupled-weight-decay variant {@link AdamW}.
+ *
+ * <p>At step {@code t}: {@code mu = b1 mu + (1 - b1) g}, {@code nu = b2 nu + (1 - b2) g^2}, {@code
+ * p -= lr / (1 - b1^t) * mu / (sqrt(nu) / sqrt(1 - b2^t) + eps)} (the arithmetic of {@code
+ * torch.optim.Adam}). {@link Config}'s weight decay is an L2 term added to the gradient first
+ * ({@code g += wd * scale_p * p}, as in {@code torch.optim.Adam}); {@link AdamW}'s shrinks the
+ * weights before the step ({@code p *= 1 - lr * wd * scale_p}). State: {@code mu/<path>} and {@code
+ * nu/<path>}.
+ */
+public final class Adam extends ElementwiseOptimizer {
+
+    /** How weight decay enters the update. */
+    enum Decay {
+        /** Added to the gradient (L2 regularisation), so it is rescaled by the moments. */
+        COUPLED,
+        /** Applied to the weights beside the Adam step (Loshchilov and Hutter). */
+        DECOUPLED
+    }
+
+    /**
+     * The fields shared by {@link Adam.Config} and {@link AdamW.Config}.
+     *
+     * @param <S> the concrete config type
+     */
+    public abstract static class BaseConfig<S extends BaseConfig<S>> extends Optimizer.Config<S> {
+        /** Decay rate of the first moment, in [0, 1). */
+        private double beta1 = 0.9;
+
+        /** Decay rate of the second moment, in [0, 1). */
+        private double beta2 = 0.999;
+
+        /** Added to the bias-corrected root second moment; positive. */
+        private double eps = 1e-8;
+
+        /** Sets the first-moment decay rate. */
+        public S beta1(double v) {
+            return set(() -> beta1 = v);
+        }
+
+        /** Sets the second-moment decay rate. */
+        public S beta2(double v) {
+            return set(() -> beta2 = v);
+        }
+
+        /** Sets epsilon. */
+        public S eps(double v) {
+            return set(() -> eps = v);
+        }
+
+        @Override
+        protected void validate() {
+            super.validate();
+            checkUnitInterval("beta1", beta1);
+            checkUnitInterval("beta2", beta2);
+            checkPositive("eps", eps);
+        }
+    }
+
+    /** Config of {@link Adam} with L2 (coupled) weight decay. */
+    public static final class Config extends BaseConfig<Config> {
+        @Override
+        protected Adam create() {
+            return new Adam(this, Decay.COUPLED);
+        }
+    }
+
+    /** A new config with the defaults (set the learning rate). */
+    public static Config config() {
+        return new Config();
+    }
+
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final Decay decay;
+
+    Adam(BaseConfig<?> cfg, Decay decay) {
+        super(cfg.buildLearningRate(), List.of("mu", "nu"));
+        this.beta1 = cfg.beta1;
+        this.beta2 = cfg.beta2;
+        this.eps = cfg.eps;
+        this.weightDecay = cfg.weightDecay();
+        this.decay = decay;
+    }
+
+    @Override
+    protected void updateParam(
+            long step, double lr, double decayScale, NDArray param, NDArray grad, NDArray[] slots) {
+        double wd = weightDecay * decayScale;
+        NDArray g = grad;
+        if (wd != 0 && decay == Decay.COUPLED) {
+            g = grad.add(param.mul(wd));
+        }
+        if (wd != 0 && decay == Decay.DECOUPLED) {
+            param.muli(1 - lr * wd);
+        }
+        NDArray mu = slots[0];
+        NDArray nu = slots[1];
+        mu.muli(beta1).addi(g.mul(1 - beta1));
+        nu.muli(beta2).addi(g.mul(g).muli(1 - beta2));
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double rootCorrection2 = Math.sqrt(1 - Math.pow(beta2, step));
+        NDArray denom = nu.sqrt().divi(rootCorrection2).addi(eps);
+        param.subi(mu.div(denom).muli(stepSize));
+    }
+}

@@ -1,0 +1,112 @@
+package io.axlearn.core.learner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.axlearn.core.module.ParamSpec;
+import io.axlearn.core.module.ParamTree;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The common part of optimisers that update each parameter from its own gradient and state slots:
+ * state allocation, the loop over trainable parameters, and the memory scope of each update.
+ *
+ * <p>Each parameter is updated inside a sub-manager of its own manager to which the parameter, its
+ * gradient and its slots are temporarily attached ({@link NDManager#tempAttachAll}): every result
+ * of an op on them lands on the sub-manager and is freed when it closes, after which the arrays go
+ * back to their own managers. Subclasses therefore write plain NDArray expressions and update the
+ * parameter and slots with in-place ops ({@code subi}, {@code muli}, {@code addi}).
+ */
+abstract class ElementwiseOptimizer implements Optimizer {
+    private final Schedule learningRate;
+    private final List<String> slots;
+
+    /**
+     * @param learningRate the learning-rate schedule
+     * @param slots names of the state slots, one array per trainable parameter each
+     */
+    ElementwiseOptimizer(Schedule learningRate, List<String> slots) {
+        this.learningRate = learningRate;
+        this.slots = List.copyOf(slots);
+    }
+
+    @Override
+    public final OptimizerState initState(
+            SortedMap<String, ParamSpec> specs, ParamTree params, NDManager manager) {
+        SortedMap<String, NDArray> arrays = new TreeMap<>();
+        for (Map.Entry<String, ParamSpec> e : specs.entrySet()) {
+            NDArray p = params.get(e.getKey());
+            if (!e.getValue().trainable()) {
+                continue;
+            }
+            for (String slot : slots) {
+                NDArray z = manager.zeros(p.getShape(), p.getDataType());
+                z.setName(slot + "/" + e.getKey());
+                arrays.put(slot + "/" + e.getKey(), z);
+            }
+        }
+        return new OptimizerState(arrays, specs);
+    }
+
+    @Override
+    public final void update(
+            long step, ParamTree params, Map<String, NDArray> grads, OptimizerState state) {
+        if (step < 1) {
+            throw new IllegalArgumentException("steps count from 1, got " + step);
+        }
+        double lr = learningRate.valueAt(step);
+        for (Map.Entry<String, ParamSpec> e : state.specs().entrySet()) {
+            ParamSpec spec = e.getValue();
+            if (!spec.trainable()) {
+                continue;
+            }
+            String path = e.getKey();
+            NDArray p = params.get(path);
+            NDArray g = grads.get(path);
+            if (g == null) {
+                throw new IllegalArgumentException(
+                        "no gradient for trainable parameter " + path + "; have " + grads.keySet());
+            }
+            if (!g.getShape().equals(p.getShape())) {
+                throw new IllegalArgumentException(
+                        "gradient of "
+                                + path
+                                + " has shape "
+                                + g.getShape()
+                                + ", parameter has "
+                                + p.getShape());
+            }
+            NDArray[] s = new NDArray[slots.size()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = state.slot(slots.get(i), path);
+            }
+            try (NDManager scope = p.getManager().newSubManager()) {
+                scope.tempAttachAll(p, g);
+                scope.tempAttachAll(s);
+                updateParam(step, lr, spec.weightDecayScale(), p, g, s);
+            }
+        }
+        state.advanceTo(step);
+    }
+
+    @Override
+    public final double learningRate(long step) {
+        return learningRate.valueAt(step);
+    }
+
+    /**
+     * Updates one parameter and its slots in place. Every array argument is attached to a
+     * short-lived manager, so results of ops on them are temporaries.
+     *
+     * @param step the 1-based update number
+     * @param lr the learning rate at {@code step}
+     * @param decayScale the parameter's weight-decay scale (multiply the optimiser's decay by it)
+     * @param param the parameter, to change in place
+     * @param grad its gradient, not to be changed
+     * @param slots its state arrays, in the order of the constructor's slot names
+     */
+    protected abstract void updateParam(
+            long step, double lr, double decayScale, NDArray param, NDArray grad, NDArray[] slots);
+}

@@ -1,0 +1,99 @@
+package io.axlearn.core.learner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.axlearn.core.config.InstantiableConfig;
+import java.util.Collection;
+
+/**
+ * Measures the global L2 norm of a set of gradients and, when it exceeds {@code maxNorm}, scales
+ * them all down in place by {@code maxNorm / (norm + eps)} (Pascanu et al., <a
+ * href="https://arxiv.org/abs/1211.5063">arXiv:1211.5063</a>; axlearn's {@code
+ * clip_by_global_norm}, {@code torch.nn.utils.clip_grad_norm_}).
+ *
+ * <p>The norm is {@code sqrt(sum over all gradients of sum(g^2))}, computed in the gradients'
+ * dtype. With {@code maxNorm == null} nothing is scaled and only the norm is reported.
+ */
+public final class GlobalNormClipping {
+
+    /** Config of {@link GlobalNormClipping}. */
+    public static final class Config extends InstantiableConfig<Config, GlobalNormClipping> {
+        /** Largest allowed global norm; positive, or {@code null} to measure without clipping. */
+        private Double maxNorm;
+
+        /**
+         * Added to the norm in the scale {@code maxNorm / (norm + eps)}; axlearn uses 1e-8, torch's
+         * {@code clip_grad_norm_} 1e-6.
+         */
+        private double eps = 1e-8;
+
+        /** Sets the largest allowed global norm ({@code null}: no clipping). */
+        public Config maxNorm(Double v) {
+            return set(() -> maxNorm = v);
+        }
+
+        /** Sets epsilon. */
+        public Config eps(double v) {
+            return set(() -> eps = v);
+        }
+
+        @Override
+        protected void validate() {
+            if (maxNorm != null && !(maxNorm > 0)) {
+                throw invalid("maxNorm", "must be positive or null (off), got " + maxNorm);
+            }
+            if (!(eps >= 0)) {
+                throw invalid("eps", "must be >= 0, got " + eps);
+            }
+        }
+
+        @Override
+        protected GlobalNormClipping create() {
+            return new GlobalNormClipping(this);
+        }
+    }
+
+    /** A config that clips to {@code maxNorm}. */
+    public static Config config(Double maxNorm) {
+        return new Config().maxNorm(maxNorm);
+    }
+
+    private final Double maxNorm;
+    private final double eps;
+
+    private GlobalNormClipping(Config cfg) {
+        this.maxNorm = cfg.maxNorm;
+        this.eps = cfg.eps;
+    }
+
+    /**
+     * Scales {@code grads} in place if their global norm exceeds the maximum.
+     *
+     * @param grads the gradients (all on managers that outlive this call)
+     * @return the global norm before clipping
+     */
+    public double clip(Collection<NDArray> grads) {
+        if (grads.isEmpty()) {
+            return 0;
+        }
+        NDArray[] all = grads.toArray(NDArray[]::new);
+        try (NDManager scope = all[0].getManager().newSubManager()) {
+            scope.tempAttachAll(all);
+            NDArray sumSq = null;
+            for (NDArray g : all) {
+                NDArray s = g.square().sum();
+                sumSq = sumSq == null ? s : sumSq.addi(s);
+            }
+            double norm = sumSq.sqrt().toType(DataType.FLOAT64, false).getDouble();
+            if (maxNorm != null && norm > maxNorm) {
+                // Like torch, a scalar tensor of the gradients' dtype (fp32) does the scaling.
+                float scale = (float) (maxNorm / (norm + eps));
+                for (NDArray g : all) {
+                    g.muli(scale);
+                }
+            }
+            return norm;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.axlearn.core.learner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.axlearn.core.config.ConfigPath;
+import io.axlearn.core.config.InstantiableConfig;
+import io.axlearn.core.config.Required;
+import io.axlearn.core.module.ParamSpec;
+import io.axlearn.core.module.ParamTree;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Turns gradients into parameter updates: global-norm clipping, then the optimiser (axlearn's
+ * {@code Learner} with {@code chain(clip_by_global_norm, optimizer)}).
+ *
+ * <pre>{@code
+ * Learner learner = Learner.config()
+ *         .optimizer(AdamW.config()
+ *                 .learningRate(Schedule.cosineWithLinearWarmup(3e-4, 2000, 100_000).alpha(0.1))
+ *                 .beta2(0.95).weightDecay(0.1))
+ *         .clipping(GlobalNormClipping.config(1.0))
+ *         .instantiateAt("learner");
+ * OptimizerState state = learner.initState(model.paramSpecs(), params, paramsManager);
+ * for (long step = 1; ...; step++) {
+ *     // grads: one array per trainable parameter, e.g. getGradient() handles the caller closes
+ *     Learner.Output out = learner.step(step, params, grads, state);
+ * }
+ * }</pre>
+ */
+public final class Learner {
+
+    /** Config of {@link Learner}. */
+    public static final class Config extends InstantiableConfig<Config, Learner> {
+        /** The optimiser, with its learning-rate schedule. */
+        @Required private Optimizer.Config<?> optimizer;
+
+        /** Gradient clipping applied before the optimiser; the default only measures the norm. */
+        private GlobalNormClipping.Config clipping = new GlobalNormClipping.Config();
+
+        /** Sets the optimiser (copied). */
+        public Config optimizer(Optimizer.Config<?> v) {
+            Optimizer.Config<?> c = v.copy();
+            return set(() -> optimizer = c);
+        }
+
+        /** Sets the clipping (copied). */
+        public Config clipping(GlobalNormClipping.Config v) {
+            GlobalNormClipping.Config c = v.copy();
+            return set(() -> clipping = c);
+        }
+
+        /** The optimiser config. */
+        public Optimizer.Config<?> optimizer() {
+            return optimizer;
+        }
+
+        @Override
+        protected Learner create() {
+            return new Learner(
+                    optimizer.instantiateAt(ConfigPath.child(path(), "optimizer")),
+                    clipping.instantiateAt(ConfigPath.child(path(), "clipping")));
+        }
+    }
+
+    /** A new config; set the optimiser. */
+    public static Config config() {
+        return new Config();
+    }
+
+    /**
+     * Scalars of one learner step, for summaries.
+     *
+     * @param learningRate the learning rate used
+     * @param gradNorm the global L2 norm of the trainable parameters' gradients before clipping
+     */
+    public record Output(double learningRate, double gradNorm) {
+        /** The scalars by summary name ({@code learning_rate}, {@code gradient_norm}). */
+        public Map<String, Double> scalars() {
+            return Map.of("learning_rate", learningRate, "gradient_norm", gradNorm);
+        }
+    }
+
+    private final Optimizer optimizer;
+    private final GlobalNormClipping clipping;
+
+    private Learner(Optimizer optimizer, GlobalNormClipping clipping) {
+        this.optimizer = optimizer;
+        this.clipping = clipping;
+    }
+
+    /** The optimiser. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The optimiser's state for {@code params}, on {@code manager}; see {@link Optimizer}. */
+    public OptimizerState initState(
+            SortedMap<String, ParamSpec> specs, ParamTree params, NDManager manager) {
+        return optimizer.initState(specs, params, manager);
+    }
+
+    /**
+     * Clips the gradients of the trainable parameters (in place) and applies update {@code step} to
+     * {@code params} and {@code state}.
+     *
+     * @param step the 1-based step number
+     * @param params the parameters, updated in place
+     * @param grads a gradient per trainable parameter; may be scaled in place by clipping
+     * @param state the optimiser state from {@link #initState}
+     * @return the learning rate and the pre-clip gradient norm
+     */
+    public Output step(
+            long step, ParamTree params, Map<String, NDArray> grads, OptimizerState state) {
+        List<NDArray> trainable = new ArrayList<>();
+        state.specs()
+                .forEach(
+                        (path, spec) -> {
+                            if (spec.trainable() && grads.containsKey(path)) {
+                                trainable.add(grads.get(path));
+                            }
+                        });
+        double norm = clipping.clip(trainable);
+        optimizer.update(step, params, grads, state);
+        return new Output(optimizer.learningRate(step), norm);
+    }
+}
