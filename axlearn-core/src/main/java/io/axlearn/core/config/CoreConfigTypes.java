@@ -1,5 +1,16 @@
 package io.axlearn.core.config;
 
+import io.axlearn.core.attention.FeedForward;
+import io.axlearn.core.attention.MultiheadAttention;
+import io.axlearn.core.attention.StackedTransformer;
+import io.axlearn.core.attention.TransformerLayer;
+import io.axlearn.core.init.Initializer;
+import io.axlearn.core.init.ParamInit;
+import io.axlearn.core.input.Input;
+import io.axlearn.core.layers.Dropout;
+import io.axlearn.core.layers.LayerNorm;
+import io.axlearn.core.layers.Linear;
+import io.axlearn.core.layers.RmsNorm;
 import java.util.Map;
 
 /** The {@code @type} names of {@code axlearn-core}'s config classes. */
@@ -7,6 +18,22 @@ public final class CoreConfigTypes implements ConfigTypeProvider {
 
     @Override
     public Map<String, Class<? extends ConfigBase<?>>> configTypes() {
-        return Map.of("core/EveryNSteps", StepPolicy.EveryNSteps.class);
+        return Map.ofEntries(
+                Map.entry("core/EveryNSteps", StepPolicy.EveryNSteps.class),
+                Map.entry("core/ConstantInit", Initializer.Constant.class),
+                Map.entry("core/NormalInit", Initializer.Normal.class),
+                Map.entry("core/TruncatedNormalInit", Initializer.TruncatedNormal.class),
+                Map.entry("core/UniformInit", Initializer.Uniform.class),
+                Map.entry("core/FanScaledInit", Initializer.FanScaled.class),
+                Map.entry("core/ParamInit", ParamInit.class),
+                Map.entry("core/Linear", Linear.Config.class),
+                Map.entry("core/LayerNorm", LayerNorm.Config.class),
+                Map.entry("core/RmsNorm", RmsNorm.Config.class),
+                Map.entry("core/Dropout", Dropout.Config.class),
+                Map.entry("core/MultiheadAttention", MultiheadAttention.Config.class),
+                Map.entry("core/FeedForward", FeedForward.Config.class),
+                Map.entry("core/TransformerLayer", TransformerLayer.Config.class),
+                Map.entry("core/StackedTransformer", StackedTransformer.Config.class),
+                Map.entry("core/Input", Input.Config.class));
     }
 }

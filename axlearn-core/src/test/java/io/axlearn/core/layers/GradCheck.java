@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** Runs a forward pass under autograd and compares output and gradients with a torch golden. */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {}
 
     /**
@@ -19,7 +19,7 @@ final class GradCheck {
      * {@code sum(y * inputs/dy)} and checks the gradient of every named input and every parameter
      * against {@code grads/<name>}.
      */
-    static void check(
+    public static void check(
             TorchGolden g,
             ParamTree params,
             Map<String, NDArray> inputs,

@@ -1,0 +1,327 @@
+package io.axlearn.core.attention;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.config.Required;
+import io.axlearn.core.layers.Dropout;
+import io.axlearn.core.layers.Linear;
+import io.axlearn.core.module.BaseLayer;
+import io.axlearn.core.module.ForwardContext;
+
+/**
+ * Multi-head dot-product attention (<a href="https://arxiv.org/abs/1706.03762">Vaswani et al.
+ * 2017</a>) with grouped-query heads (<a href="https://arxiv.org/abs/2305.13245">Ainslie et al.
+ * 2023</a>: {@code numKvHeads} key/value heads shared by groups of query heads), optional causal
+ * masking, rotary position embeddings, a logit soft cap and dropout on the probabilities.
+ *
+ * <p>Children: {@code q_proj} ({@code inputDim -> N*H}), {@code k_proj}, {@code v_proj} ({@code
+ * inputDim -> K*H}), {@code o_proj} ({@code N*H -> outputDim}), all built from the {@code
+ * projection} slot, and {@code dropout}. Shapes (legend in the package doc): query {@code [B, T,
+ * D]}, key/value {@code [B, S, D]}, output {@code [B, T, outputDim]}.
+ */
+public final class MultiheadAttention extends BaseLayer {
+
+    /** Config of {@link MultiheadAttention}. */
+    public static final class Config extends BaseLayer.Config<Config, MultiheadAttention> {
+        /** Query (and, by default, key/value and output) feature dimension; parent-owned. */
+        @Required private Integer inputDim;
+
+        /** Output dimension; {@code null} means {@code inputDim}. */
+        private Integer outputDim;
+
+        /** Number of query heads {@code N}. */
+        @Required private Integer numHeads;
+
+        /** Number of key/value heads {@code K}; must divide {@code numHeads}; null means N. */
+        private Integer numKvHeads;
+
+        /** Per-head dimension {@code H}; null means {@code inputDim / numHeads}. */
+        private Integer perHeadDim;
+
+        /** Whether query {@code t} may only see keys at positions up to its own. */
+        private boolean causal = false;
+
+        /** Whether to apply rotary position embeddings to queries and keys. */
+        private boolean rotary = false;
+
+        /** Base of the rotary frequencies. */
+        private double rotaryTheta = 10000;
+
+        /** Soft cap of the logits, {@code cap * tanh(logits / cap)}; null disables it. */
+        private Double attentionLogitCap;
+
+        /** Multiplier of the logits; null means {@code 1 / sqrt(H)}. */
+        private Double queryScale;
+
+        /** Template of the four projections; the layer writes their dims. */
+        private Linear.Config projection = Linear.config();
+
+        /** Dropout on the attention probabilities. */
+        private Dropout.Config dropout = Dropout.config();
+
+        public Config inputDim(int v) {
+            return set(() -> inputDim = v);
+        }
+
+        public Config outputDim(Integer v) {
+            return set(() -> outputDim = v);
+        }
+
+        public Config numHeads(int v) {
+            return set(() -> numHeads = v);
+        }
+
+        public Config numKvHeads(Integer v) {
+            return set(() -> numKvHeads = v);
+        }
+
+        public Config perHeadDim(Integer v) {
+            return set(() -> perHeadDim = v);
+        }
+
+        public Config causal(boolean v) {
+            return set(() -> causal = v);
+        }
+
+        public Config rotary(boolean v) {
+            return set(() -> rotary = v);
+        }
+
+        public Config rotaryTheta(double v) {
+            return set(() -> rotaryTheta = v);
+        }
+
+        public Config attentionLogitCap(Double v) {
+            return set(() -> attentionLogitCap = v);
+        }
+
+        public Config queryScale(Double v) {
+            return set(() -> queryScale = v);
+        }
+
+        public Config projection(Linear.Config v) {
+            return set(() -> projection = v.copy());
+        }
+
+        public Config dropout(Dropout.Config v) {
+            return set(() -> dropout = v.copy());
+        }
+
+        /** The query head count. */
+        public Integer numHeads() {
+            return numHeads;
+        }
+
+        /** Whether attention is causal. */
+        public boolean causal() {
+            return causal;
+        }
+
+        int kvHeads() {
+            return numKvHeads == null ? numHeads : numKvHeads;
+        }
+
+        int headDim() {
+            return perHeadDim == null ? inputDim / numHeads : perHeadDim;
+        }
+
+        @Override
+        protected void validate() {
+            if (numHeads <= 0) {
+                throw invalid("numHeads", "must be positive, got " + numHeads);
+            }
+            if (numKvHeads != null && (numKvHeads <= 0 || numHeads % numKvHeads != 0)) {
+                throw invalid(
+                        "numKvHeads", "must divide numHeads=" + numHeads + ", got " + numKvHeads);
+            }
+            if (perHeadDim == null && inputDim % numHeads != 0) {
+                throw invalid(
+                        "perHeadDim",
+                        "must be set when numHeads="
+                                + numHeads
+                                + " does not divide inputDim="
+                                + inputDim);
+            }
+            if (rotary && headDim() % 2 != 0) {
+                throw invalid("rotary", "needs an even per-head dimension, got " + headDim());
+            }
+            if (attentionLogitCap != null && !(attentionLogitCap > 0)) {
+                throw invalid(
+                        "attentionLogitCap", "must be positive or null, got " + attentionLogitCap);
+            }
+        }
+
+        @Override
+        protected MultiheadAttention create() {
+            return new MultiheadAttention(this);
+        }
+    }
+
+    /** A new config; set {@code numHeads} (the parent sets {@code inputDim}). */
+    public static Config config() {
+        return new Config();
+    }
+
+    private final Config cfg;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final float scale;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
+    private final Dropout dropout;
+
+    private MultiheadAttention(Config cfg) {
+        super(cfg);
+        this.cfg = cfg;
+        heads = cfg.numHeads;
+        kvHeads = cfg.kvHeads();
+        headDim = cfg.headDim();
+        scale = (float) (cfg.queryScale != null ? cfg.queryScale : 1 / Math.sqrt(headDim));
+        int out = cfg.outputDim == null ? cfg.inputDim : cfg.outputDim;
+        qProj =
+                child(
+                        "q_proj",
+                        cfg.projection,
+                        c -> c.inputDim(cfg.inputDim).outputDim(heads * headDim));
+        kProj =
+                child(
+                        "k_proj",
+                        cfg.projection,
+                        c -> c.inputDim(cfg.inputDim).outputDim(kvHeads * headDim));
+        vProj =
+                child(
+                        "v_proj",
+                        cfg.projection,
+                        c -> c.inputDim(cfg.inputDim).outputDim(kvHeads * headDim));
+        oProj = child("o_proj", cfg.projection, c -> c.inputDim(heads * headDim).outputDim(out));
+        dropout = child("dropout", cfg.dropout);
+    }
+
+    @Override
+    public Config getConfig() {
+        return cfg;
+    }
+
+    /**
+     * Attends from {@code query} to {@code keyValue} (self-attention when it is null).
+     *
+     * @param ctx this layer's context
+     * @param query {@code [B, T, D]}
+     * @param keyValue {@code [B, S, D]}, or {@code null} for self-attention
+     * @param bias additive bias broadcastable to {@code [B, N, T, S]} (padding, segments; see
+     *     {@link AttentionBias}), or {@code null}; the causal mask is added when configured
+     * @param returnProbs whether to return the probabilities
+     */
+    public AttentionOutput forward(
+            ForwardContext ctx,
+            NDArray query,
+            NDArray keyValue,
+            NDArray bias,
+            boolean returnProbs) {
+        NDArray source = keyValue == null ? query : keyValue;
+        NDArray q = heads(qProj.forward(ctx.child("q_proj"), query), heads);
+        NDArray k = heads(kProj.forward(ctx.child("k_proj"), source), kvHeads);
+        NDArray v = heads(vProj.forward(ctx.child("v_proj"), source), kvHeads);
+        if (cfg.rotary) {
+            q = Rotary.apply(q, 0, cfg.rotaryTheta, ctx.manager());
+            k = Rotary.apply(k, 0, cfg.rotaryTheta, ctx.manager());
+        }
+        NDArray allBias = bias;
+        if (cfg.causal) {
+            NDArray causal =
+                    AttentionBias.causal(
+                            ctx.manager(), q.getShape().get(2), k.getShape().get(2), 0);
+            allBias = allBias == null ? causal : allBias.add(causal);
+        }
+        return attend(ctx, q, k, v, allBias, returnProbs);
+    }
+
+    /** Self-attention with an optional bias, without probabilities. */
+    public AttentionOutput forward(ForwardContext ctx, NDArray query, NDArray bias) {
+        return forward(ctx, query, null, bias, false);
+    }
+
+    /**
+     * One decoding step of causal self-attention: attends from {@code queryStep} (the token at
+     * position {@code cache.length()}) to the cached keys and values plus its own.
+     *
+     * @param ctx this layer's context
+     * @param cache keys and values of the earlier positions
+     * @param queryStep {@code [B, 1, D]}
+     * @return the output {@code [B, 1, outputDim]} and the cache one position longer
+     */
+    public Step extendStep(ForwardContext ctx, KvCache cache, NDArray queryStep) {
+        NDArray q = heads(qProj.forward(ctx.child("q_proj"), queryStep), heads);
+        NDArray k = heads(kProj.forward(ctx.child("k_proj"), queryStep), kvHeads);
+        NDArray v = heads(vProj.forward(ctx.child("v_proj"), queryStep), kvHeads);
+        if (cfg.rotary) {
+            q = Rotary.apply(q, cache.length(), cfg.rotaryTheta, ctx.manager());
+            k = Rotary.apply(k, cache.length(), cfg.rotaryTheta, ctx.manager());
+        }
+        NDArray keys = cache.key() == null ? k : NDArrays.concat(new NDList(cache.key(), k), 2);
+        NDArray values =
+                cache.value() == null ? v : NDArrays.concat(new NDList(cache.value(), v), 2);
+        AttentionOutput out = attend(ctx, q, keys, values, null, false);
+        return new Step(out.data(), new KvCache(keys, values, cache.length() + 1));
+    }
+
+    /**
+     * Output of a decoding step.
+     *
+     * @param data {@code [B, 1, outputDim]}
+     * @param cache the cache including this step
+     */
+    public record Step(NDArray data, KvCache cache) {}
+
+    /** {@code [B, L, heads*H]} to {@code [B, heads, L, H]}. */
+    private NDArray heads(NDArray x, int n) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), n, headDim).transpose(0, 2, 1, 3);
+    }
+
+    private AttentionOutput attend(
+            ForwardContext ctx,
+            NDArray q,
+            NDArray k,
+            NDArray v,
+            NDArray bias,
+            boolean returnProbs) {
+        Shape qs = q.getShape();
+        long batch = qs.get(0);
+        long queryLen = qs.get(2);
+        if (kvHeads != heads) {
+            k = repeatKv(k);
+            v = repeatKv(v);
+        }
+        NDArray logits = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));
+        if (cfg.attentionLogitCap != null) {
+            float cap = cfg.attentionLogitCap.floatValue();
+            logits = logits.div(cap).tanh().mul(cap);
+        }
+        if (bias != null) {
+            logits = logits.add(bias);
+        }
+        NDArray probs = logits.softmax(-1);
+        NDArray context = dropout.forward(ctx.child("dropout"), probs).matMul(v);
+        NDArray merged =
+                context.transpose(0, 2, 1, 3).reshape(batch, queryLen, (long) heads * headDim);
+        return new AttentionOutput(
+                oProj.forward(ctx.child("o_proj"), merged), returnProbs ? probs : null);
+    }
+
+    /**
+     * {@code [B, K, S, H]} to {@code [B, N, S, H]}, each kv head serving {@code N/K} query heads.
+     */
+    private NDArray repeatKv(NDArray x) {
+        Shape s = x.getShape();
+        int group = heads / kvHeads;
+        return x.expandDims(2)
+                .broadcast(new Shape(s.get(0), kvHeads, group, s.get(2), s.get(3)))
+                .reshape(s.get(0), heads, s.get(2), s.get(3));
+    }
+}

@@ -1,0 +1,181 @@
+package io.axlearn.core.attention;
+
+import static io.axlearn.core.testing.TorchGolden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.layers.GradCheck;
+import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.TorchGolden;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MultiheadAttentionTest {
+
+    static MultiheadAttention fromGolden(TorchGolden g) {
+        String cap = g.meta("cap");
+        return MultiheadAttention.config()
+                .inputDim(g.intMeta("inputDim"))
+                .numHeads(g.intMeta("numHeads"))
+                .numKvHeads(g.intMeta("numKvHeads"))
+                .causal(Boolean.parseBoolean(g.meta("causal")))
+                .rotary(Boolean.parseBoolean(g.meta("rotary")))
+                .attentionLogitCap(cap.equals("none") ? null : Double.parseDouble(cap))
+                .instantiate();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {"self", "causal_rotary", "gqa", "padding", "segments", "logit_cap", "cross"})
+    void forward_matchesTorchGolden(String name) {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(MultiheadAttentionTest.class, name, m);
+            MultiheadAttention layer = fromGolden(g);
+            ParamTree params = g.params();
+            assertEquals(layer.paramSpecs().keySet(), params.asMap().keySet());
+            NDArray bias =
+                    g.has("inputs/key_valid")
+                            ? AttentionBias.padding(g.input("key_valid"))
+                            : g.has("inputs/segments")
+                                    ? AttentionBias.segments(
+                                            g.input("segments"), g.input("segments"))
+                                    : null;
+            Map<String, NDArray> inputs = new LinkedHashMap<>();
+            inputs.put("x", g.input("x"));
+            if (g.has("inputs/kv")) {
+                inputs.put("kv", g.input("kv"));
+            }
+            if (g.has("grads/x")) {
+                GradCheck.check(
+                        g,
+                        params,
+                        inputs,
+                        in ->
+                                layer.forward(
+                                                ForwardContext.eval(params, m),
+                                                in.get("x"),
+                                                in.get("kv"),
+                                                bias,
+                                                false)
+                                        .data());
+            } else {
+                NDArray y =
+                        layer.forward(
+                                        ForwardContext.eval(params, m),
+                                        g.input("x"),
+                                        null,
+                                        bias,
+                                        false)
+                                .data();
+                assertClose(g.output("y"), y, name);
+            }
+        }
+    }
+
+    private static MultiheadAttention gqaRotaryCausal() {
+        return MultiheadAttention.config()
+                .inputDim(16)
+                .numHeads(4)
+                .numKvHeads(2)
+                .causal(true)
+                .rotary(true)
+                .instantiate();
+    }
+
+    @Test
+    void causal_futureTokensNeverChangeEarlierOutputs() {
+        MultiheadAttention layer = gqaRotaryCausal();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(1, m);
+            NDArray x = m.randomNormal(new Shape(2, 6, 16));
+            NDArray changed = x.duplicate();
+            changed.set(new NDIndex(":, 4:, :"), m.randomNormal(new Shape(2, 2, 16)));
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray a = layer.forward(ctx, x, null).data();
+            NDArray b = layer.forward(ctx, changed, null).data();
+            assertClose(a.get(":, :4, :"), b.get(":, :4, :"), "outputs before the change");
+            assertEquals(
+                    false,
+                    a.get(":, 4:, :").allClose(b.get(":, 4:, :")),
+                    "later outputs must change");
+        }
+    }
+
+    @Test
+    void padding_paddedKeysNeverChangeRealOutputs() {
+        MultiheadAttention layer =
+                MultiheadAttention.config().inputDim(8).numHeads(2).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(2, m);
+            NDArray x = m.randomNormal(new Shape(1, 5, 8));
+            NDArray valid = m.create(new int[] {1, 1, 1, 0, 0}, new Shape(1, 5));
+            NDArray changed = x.duplicate();
+            changed.set(new NDIndex(":, 3:, :"), m.randomNormal(new Shape(1, 2, 8)).mul(10));
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray bias = AttentionBias.padding(valid);
+            NDArray a = layer.forward(ctx, x, bias).data();
+            NDArray b = layer.forward(ctx, changed, bias).data();
+            assertClose(a.get(":, :3, :"), b.get(":, :3, :"), "outputs at real positions");
+        }
+    }
+
+    @Test
+    void extendStep_equalsFullForwardStepByStep() {
+        MultiheadAttention layer = gqaRotaryCausal();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(3, m);
+            NDArray x = m.randomNormal(new Shape(2, 7, 16));
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray full = layer.forward(ctx, x, null).data();
+            KvCache cache = KvCache.EMPTY;
+            NDList steps = new NDList();
+            for (int t = 0; t < 7; t++) {
+                MultiheadAttention.Step s =
+                        layer.extendStep(ctx, cache, x.get(new NDIndex(":, {}:{}, :", t, t + 1)));
+                steps.add(s.data());
+                cache = s.cache();
+            }
+            assertEquals(7, cache.length());
+            assertEquals(new Shape(2, 2, 7, 4), cache.key().getShape());
+            assertClose(full, NDArrays.concat(steps, 1), "step-by-step decoding");
+        }
+    }
+
+    @Test
+    void config_errorsNamePaths() {
+        ConfigException kv =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                MultiheadAttention.config()
+                                        .inputDim(16)
+                                        .numHeads(4)
+                                        .numKvHeads(3)
+                                        .instantiateAt("attention"));
+        assertEquals(
+                "attention.numKvHeads must divide numHeads=4, got 3 (MultiheadAttention.Config)",
+                kv.getMessage());
+        ConfigException dim =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                MultiheadAttention.config()
+                                        .inputDim(10)
+                                        .numHeads(4)
+                                        .instantiateAt("attention"));
+        assertEquals(
+                "attention.perHeadDim must be set when numHeads=4 does not divide inputDim=10 (MultiheadAttention.Config)",
+                dim.getMessage());
+    }
+}

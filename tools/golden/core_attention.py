@@ -1,0 +1,205 @@
+"""Goldens for the attention package (axlearn-core): MultiheadAttentionTest, FeedForwardTest,
+TransformerLayerTest and StackedTransformerTest.
+
+A plain-PyTorch re-statement of each block (torch 1.13 has no fused attention); parameters use
+axlearn-jvm's paths and layouts (Linear weight [in, out]). Rotary embeddings use the "rotate half"
+convention (GPT-NeoX/Llama). Blocked attention entries get a bias of -1e9, as in AttentionBias.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+from golden_common import generator, golden_dir, grads_of, randn, save
+
+NEG = -1e9
+
+
+def linear_params(g, prefix, d_in, d_out, scale=0.3):
+    return {f"{prefix}/weight": randn(g, d_in, d_out, scale=scale), f"{prefix}/bias": randn(g, d_out, scale=0.1)}
+
+
+def linear(p, prefix, x):
+    return x @ p[f"{prefix}/weight"] + p[f"{prefix}/bias"]
+
+
+def rope(x, offset, theta=10000.0):
+    b, n, length, h = x.shape
+    half = h // 2
+    inv = torch.tensor([theta ** (-2.0 * i / h) for i in range(half)], dtype=torch.float64)
+    pos = torch.arange(offset, offset + length, dtype=torch.float64)
+    ang = pos[:, None] * inv[None, :]
+    cos = torch.cat([ang.cos(), ang.cos()], -1).float()
+    sin = torch.cat([ang.sin(), ang.sin()], -1).float()
+    x1, x2 = x[..., :half], x[..., half:]
+    return x * cos + torch.cat([-x2, x1], -1) * sin
+
+
+def mha(p, pre, x, kv=None, *, heads, kv_heads=None, head_dim, causal=False, rotary=False, cap=None, bias=None):
+    kv_heads = kv_heads or heads
+    src = x if kv is None else kv
+    b, t, _ = x.shape
+    s = src.shape[1]
+    q = linear(p, f"{pre}q_proj", x).view(b, t, heads, head_dim).transpose(1, 2)
+    k = linear(p, f"{pre}k_proj", src).view(b, s, kv_heads, head_dim).transpose(1, 2)
+    v = linear(p, f"{pre}v_proj", src).view(b, s, kv_heads, head_dim).transpose(1, 2)
+    if rotary:
+        q, k = rope(q, 0), rope(k, 0)
+    if kv_heads != heads:
+        k = k.repeat_interleave(heads // kv_heads, dim=1)
+        v = v.repeat_interleave(heads // kv_heads, dim=1)
+    logits = (q * (1.0 / math.sqrt(head_dim))) @ k.transpose(-1, -2)
+    if cap is not None:
+        logits = torch.tanh(logits / cap) * cap
+    if bias is not None:
+        logits = logits + bias
+    if causal:
+        logits = logits + torch.triu(torch.full((t, s), NEG), diagonal=1)
+    ctx = logits.softmax(-1) @ v
+    return linear(p, f"{pre}o_proj", ctx.transpose(1, 2).reshape(b, t, heads * head_dim))
+
+
+def mha_params(g, pre, d, heads, kv_heads, head_dim):
+    p = {}
+    p.update(linear_params(g, f"{pre}q_proj", d, heads * head_dim))
+    p.update(linear_params(g, f"{pre}k_proj", d, kv_heads * head_dim))
+    p.update(linear_params(g, f"{pre}v_proj", d, kv_heads * head_dim))
+    p.update(linear_params(g, f"{pre}o_proj", heads * head_dim, d))
+    return p
+
+
+def ffn(p, pre, x, gated, act):
+    if gated:
+        h = act(linear(p, f"{pre}linear1_0", x)) * linear(p, f"{pre}linear1_1", x)
+    else:
+        h = act(linear(p, f"{pre}linear1", x))
+    return linear(p, f"{pre}linear2", h)
+
+
+def ffn_params(g, pre, d, hidden, gated):
+    p = {}
+    for name in (["linear1_0", "linear1_1"] if gated else ["linear1"]):
+        p.update(linear_params(g, f"{pre}{name}", d, hidden))
+    p.update(linear_params(g, f"{pre}linear2", hidden, d))
+    return p
+
+
+def norm_params(g, pre, d):
+    return {f"{pre}scale": 1 + randn(g, d, scale=0.1), f"{pre}bias": randn(g, d, scale=0.1)}
+
+
+def layer_norm(p, pre, x):
+    return F.layer_norm(x, (x.shape[-1],), p[f"{pre}scale"], p[f"{pre}bias"], 1e-6)
+
+
+def layer_params(g, pre, d, heads, hidden):
+    p = {}
+    p.update(norm_params(g, f"{pre}attention_norm/", d))
+    p.update(mha_params(g, f"{pre}self_attention/", d, heads, heads, d // heads))
+    p.update(norm_params(g, f"{pre}feed_forward_norm/", d))
+    p.update(ffn_params(g, f"{pre}feed_forward/", d, hidden, False))
+    return p
+
+
+def transformer_layer(p, pre, x, structure, heads, causal):
+    d = x.shape[-1]
+    attn = lambda h: mha(p, f"{pre}self_attention/", h, heads=heads, head_dim=d // heads, causal=causal)
+    ff = lambda h: ffn(p, f"{pre}feed_forward/", h, False, F.gelu)
+    if structure == "PRE_NORM":
+        h = x + attn(layer_norm(p, f"{pre}attention_norm/", x))
+        return h + ff(layer_norm(p, f"{pre}feed_forward_norm/", h))
+    h = layer_norm(p, f"{pre}attention_norm/", x + attn(x))
+    return layer_norm(p, f"{pre}feed_forward_norm/", h + ff(h))
+
+
+def finish(path, params, inputs, y, meta, with_grads):
+    """Saves params, inputs, output y and (optionally) gradients of sum(y * dy)."""
+    g = generator(99)
+    dy = randn(g, *y.shape)
+    tensors = {"outputs/y": y, "inputs/dy": dy}
+    tensors.update({"params/" + k: v for k, v in params.items()})
+    tensors.update({"inputs/" + k: v for k, v in inputs.items()})
+    if with_grads:
+        named = dict(params)
+        named.update({k: v for k, v in inputs.items() if v.dtype == torch.float32})
+        tensors.update(grads_of(y, dy, named))
+    save(path, tensors, meta)
+
+
+def leaves(d):
+    return {k: v.clone().requires_grad_() for k, v in d.items()}
+
+
+out = golden_dir("axlearn-core", "MultiheadAttentionTest")
+cases = {
+    "self": dict(d=8, heads=2, kv=None),
+    "causal_rotary": dict(d=8, heads=2, kv=None, causal=True, rotary=True),
+    "gqa": dict(d=16, heads=4, kv=2, causal=True),
+    "padding": dict(d=8, heads=2, kv=None, padding=True),
+    "segments": dict(d=8, heads=2, kv=None, segments=True),
+    "logit_cap": dict(d=8, heads=2, kv=None, cap=1.5, scale_w=1.5),
+    "cross": dict(d=8, heads=2, kv=None, cross=True),
+}
+for name, c in cases.items():
+    g = generator(2024)
+    d, heads = c["d"], c["heads"]
+    kv_heads = c["kv"] or heads
+    head_dim = d // heads
+    b, t = 2, 5
+    params = leaves(mha_params(g, "", d, heads, kv_heads, head_dim))
+    if c.get("scale_w"):
+        params = leaves({k: v * c["scale_w"] for k, v in params.items()})
+    x = randn(g, b, t, d).requires_grad_()
+    inputs = {"x": x}
+    kv = None
+    if c.get("cross"):
+        kv = randn(g, b, 3, d).requires_grad_()
+        inputs["kv"] = kv
+    bias = None
+    if c.get("padding"):
+        valid = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.int32)
+        inputs["key_valid"] = valid
+        bias = ((1 - valid.float()) * NEG)[:, None, None, :]
+    if c.get("segments"):
+        seg = torch.tensor([[0, 0, 1, 1, 1], [0, 1, 1, 2, 2]], dtype=torch.int32)
+        inputs["segments"] = seg
+        bias = torch.where(seg[:, None, :, None] == seg[:, None, None, :], 0.0, NEG)
+    y = mha(params, "", x, kv, heads=heads, kv_heads=kv_heads, head_dim=head_dim, causal=c.get("causal", False),
+            rotary=c.get("rotary", False), cap=c.get("cap"), bias=bias)
+    meta = {"inputDim": d, "numHeads": heads, "numKvHeads": kv_heads, "causal": str(c.get("causal", False)).lower(),
+            "rotary": str(c.get("rotary", False)).lower(), "cap": c.get("cap", "none")}
+    finish(f"{out}/{name}.safetensors", params, inputs, y, meta, with_grads=name in ("causal_rotary", "gqa", "cross"))
+
+out = golden_dir("axlearn-core", "FeedForwardTest")
+for name, gated, act, act_name in (("plain", False, F.gelu, "GELU"), ("swiglu", True, F.silu, "SILU")):
+    g = generator(31)
+    d, hidden = 6, 10
+    params = leaves(ffn_params(g, "", d, hidden, gated))
+    x = randn(g, 2, 3, d).requires_grad_()
+    y = ffn(params, "", x, gated, act)
+    finish(f"{out}/{name}.safetensors", params, {"x": x}, y,
+           {"inputDim": d, "hiddenDim": hidden, "gated": str(gated).lower(), "activation": act_name}, True)
+
+out = golden_dir("axlearn-core", "TransformerLayerTest")
+for structure in ("PRE_NORM", "POST_NORM"):
+    g = generator(57)
+    d, heads, hidden = 8, 2, 16
+    params = leaves(layer_params(g, "", d, heads, hidden))
+    x = randn(g, 2, 5, d).requires_grad_()
+    y = transformer_layer(params, "", x, structure, heads, causal=True)
+    finish(f"{out}/{structure.lower()}.safetensors", params, {"x": x}, y,
+           {"inputDim": d, "numHeads": heads, "hiddenDim": hidden, "structure": structure}, True)
+
+out = golden_dir("axlearn-core", "StackedTransformerTest")
+g = generator(71)
+d, heads, hidden = 8, 2, 16
+params = {}
+for i in range(2):
+    params.update(layer_params(g, f"layer{i}/", d, heads, hidden))
+params = leaves(params)
+x = randn(g, 2, 6, d).requires_grad_()
+h = x
+for i in range(2):
+    h = transformer_layer(params, f"layer{i}/", h, "PRE_NORM", heads, causal=True)
+finish(f"{out}/two_layers.safetensors", params, {"x": x}, h,
+       {"inputDim": d, "numHeads": heads, "hiddenDim": hidden, "numLayers": 2}, True)
