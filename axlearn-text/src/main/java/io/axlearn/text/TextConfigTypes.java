@@ -10,6 +10,10 @@ public final class TextConfigTypes implements ConfigTypeProvider {
 
     @Override
     public Map<String, Class<? extends ConfigBase<?>>> configTypes() {
-        return Map.of("text/ByteTextSource", ByteTextSource.class);
+        return Map.of(
+                "text/ByteTextSource",
+                ByteTextSource.class,
+                "text/CausalLm",
+                io.axlearn.text.lm.CausalLm.Config.class);
     }
 }

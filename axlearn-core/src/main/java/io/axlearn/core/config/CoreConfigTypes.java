@@ -27,6 +27,7 @@ public final class CoreConfigTypes implements ConfigTypeProvider {
                 Map.entry("core/FanScaledInit", Initializer.FanScaled.class),
                 Map.entry("core/ParamInit", ParamInit.class),
                 Map.entry("core/Linear", Linear.Config.class),
+                Map.entry("core/Embedding", io.axlearn.core.layers.Embedding.Config.class),
                 Map.entry("core/LayerNorm", LayerNorm.Config.class),
                 Map.entry("core/RmsNorm", RmsNorm.Config.class),
                 Map.entry("core/Dropout", Dropout.Config.class),

@@ -111,7 +111,10 @@ public final class Linear extends BaseLayer {
         NDArray weight = ctx.param("weight");
         NDArray bias = cfg.bias ? ctx.param("bias") : null;
         // torch::linear takes the weight as [out, in]; the transpose is a view, and the fused
-        // kernel adds the bias in the same GEMM call.
-        return ai.djl.nn.core.Linear.linear(x, weight.transpose(), bias).singletonOrThrow();
+        // kernel adds the bias in the same GEMM call. The view would belong to the parameters'
+        // manager (its receiver's), so it moves to the step's manager and dies with the step.
+        NDArray weightOutIn = weight.transpose();
+        weightOutIn.attach(ctx.manager());
+        return ai.djl.nn.core.Linear.linear(x, weightOutIn, bias).singletonOrThrow();
     }
 }

@@ -24,6 +24,15 @@ public final class LeakCheck {
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
+    /**
+     * Resident memory outside the Java heap, in KiB: {@link #residentKib()} minus the heap the JVM
+     * has committed. Native allocations (tensors) show here; heap growth from garbage does not.
+     */
+    public static long nativeResidentKib() {
+        System.gc();
+        return residentKib() - Runtime.getRuntime().totalMemory() / 1024;
+    }
+
     /** Number of arrays alive on {@code manager} and its sub-managers. */
     public static int liveArrays(NDManager manager) {
         return manager.getManagedArrays().size();

@@ -31,10 +31,18 @@ import picocli.CommandLine.ParameterException;
         mixinStandardHelpOptions = true,
         version = "axlearn-jvm 0.1.0",
         description = "Train and inspect named experiments.",
-        subcommands = {Main.ListCommand.class, Main.ShowCommand.class})
+        subcommands = {
+            Main.ListCommand.class,
+            Main.ShowCommand.class,
+            Main.TrainCommand.class,
+            Main.EvalCommand.class
+        })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
     public static final int EXIT_BAD_INPUT = 2;
+
+    /** Exit status when the loss became NaN or infinite. */
+    public static final int EXIT_DIVERGED = 3;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +66,16 @@ public final class Main implements Callable<Integer> {
                 });
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
-                    if (e instanceof ConfigException) {
+                    if (e instanceof ConfigException
+                            || e instanceof io.axlearn.trainer.checkpoint.CheckpointException) {
+                        err.println("error: " + e.getMessage());
+                        return EXIT_BAD_INPUT;
+                    }
+                    if (e instanceof io.axlearn.trainer.TrainingDivergedException) {
+                        err.println("error: " + e.getMessage());
+                        return EXIT_DIVERGED;
+                    }
+                    if (e instanceof java.io.UncheckedIOException) {
                         err.println("error: " + e.getMessage());
                         return EXIT_BAD_INPUT;
                     }
@@ -176,6 +193,104 @@ public final class Main implements Callable<Integer> {
                     };
             PrintWriter out = spec.commandLine().getOut();
             out.println(text.stripTrailing());
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Resolves an experiment that must be a trainer config. */
+    static io.axlearn.trainer.Trainer.Config trainerConfig(ExperimentOptions experiment) {
+        ConfigBase<?> cfg = experiment.resolve();
+        if (!(cfg instanceof io.axlearn.trainer.Trainer.Config t)) {
+            throw new ConfigException(
+                    "experiment "
+                            + experiment.module
+                            + " "
+                            + experiment.config
+                            + " is a "
+                            + cfg.typeName()
+                            + ", not a trainer config; it can be shown but not trained");
+        }
+        return t;
+    }
+
+    /** {@code axlearn train}: trains, resuming from the newest checkpoint in the trainer dir. */
+    @Command(
+            name = "train",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Train an experiment; resumes from the newest checkpoint in --trainer-dir.")
+    static final class TrainCommand implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin ExperimentOptions experiment;
+
+        @Option(
+                names = "--trainer-dir",
+                required = true,
+                description = "Run directory: config, summaries, checkpoints.")
+        Path trainerDir;
+
+        @Override
+        public Integer call() {
+            io.axlearn.trainer.Trainer trainer = trainerConfig(experiment).instantiate();
+            io.axlearn.trainer.Trainer.Result result = trainer.run(trainerDir);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "done: step %d, loss %.4f%n",
+                    result.step(),
+                    result.loss());
+            result.evaluations()
+                    .forEach(
+                            (name, metrics) ->
+                                    metrics.forEach(
+                                            (k, v) ->
+                                                    out.printf(
+                                                            java.util.Locale.ROOT,
+                                                            "eval %s %s %.4f%n",
+                                                            name,
+                                                            k,
+                                                            v.mean())));
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code axlearn eval}: evaluates the newest checkpoint with every evaler. */
+    @Command(
+            name = "eval",
+            mixinStandardHelpOptions = true,
+            description = "Evaluate the newest checkpoint in --trainer-dir with every evaler.")
+    static final class EvalCommand implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin ExperimentOptions experiment;
+
+        @Option(
+                names = "--trainer-dir",
+                required = true,
+                description = "Run directory with checkpoints.")
+        Path trainerDir;
+
+        @Override
+        public Integer call() {
+            io.axlearn.trainer.Trainer trainer = trainerConfig(experiment).instantiate();
+            io.axlearn.trainer.Trainer.Result result = trainer.evaluate(trainerDir);
+            PrintWriter out = spec.commandLine().getOut();
+            result.evaluations()
+                    .forEach(
+                            (name, metrics) ->
+                                    metrics.forEach(
+                                            (k, v) ->
+                                                    out.printf(
+                                                            java.util.Locale.ROOT,
+                                                            "step %d eval %s %s %.4f (weight %.0f)%n",
+                                                            result.step(),
+                                                            name,
+                                                            k,
+                                                            v.mean(),
+                                                            v.weight())));
             out.flush();
             return 0;
         }

@@ -1,0 +1,2 @@
+/** Language models: the decoder-only causal LM. */
+package io.axlearn.text.lm;

@@ -1,0 +1,2 @@
+/** Evaluation: evalers with their own inputs and step policies, weighted-mean metrics. */
+package io.axlearn.trainer.eval;

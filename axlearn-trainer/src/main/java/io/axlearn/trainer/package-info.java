@@ -1,0 +1,2 @@
+/** The trainer: restore-or-init, the step loop, evalers, summaries and checkpoints. */
+package io.axlearn.trainer;
