@@ -1,6 +1,6 @@
 package io.axlearn.trainer;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -8,14 +8,14 @@ import java.util.Locale;
  * printed as plain lines (every {@code everyNSteps}) otherwise.
  */
 final class Progress {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final long maxStep;
     private final long startStep;
     private final long startNanos = System.nanoTime();
     private final long everyNSteps;
 
-    Progress(PrintStream out, boolean terminal, long startStep, long maxStep, long everyNSteps) {
+    Progress(PrintWriter out, boolean terminal, long startStep, long maxStep, long everyNSteps) {
         this.out = out;
         this.terminal = terminal;
         this.startStep = startStep;
@@ -57,6 +57,7 @@ final class Progress {
             out.flush();
         } else if (step % everyNSteps == 0 || step == maxStep) {
             out.println(line);
+            out.flush();
         }
     }
 
@@ -65,5 +66,6 @@ final class Progress {
             out.print("\r");
         }
         out.println(text);
+        out.flush();
     }
 }

@@ -29,7 +29,7 @@ import io.axlearn.trainer.checkpoint.TrainState;
 import io.axlearn.trainer.eval.Evaler;
 import io.axlearn.trainer.summary.SummaryWriter;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,7 +171,8 @@ public final class Trainer extends Configurable {
     private final Learner learner;
     private final Checkpointer checkpointer;
     private final Map<String, Evaler> evalers = new LinkedHashMap<>();
-    private PrintStream out = System.out;
+    private PrintWriter out = new PrintWriter(System.out, true);
+    private boolean terminal = System.console() != null;
 
     private Trainer(Config cfg) {
         super(cfg);
@@ -199,9 +200,15 @@ public final class Trainer extends Configurable {
         return model;
     }
 
-    /** Sends progress lines to {@code stream} instead of standard output. */
-    public Trainer progressTo(PrintStream stream) {
-        this.out = stream;
+    /**
+     * Sends progress lines to {@code writer} instead of standard output.
+     *
+     * @param writer where progress and messages go
+     * @param isTerminal whether to redraw one progress line in place (true) or print plain lines
+     */
+    public Trainer progressTo(PrintWriter writer, boolean isTerminal) {
+        this.out = writer;
+        this.terminal = isTerminal;
         return this;
     }
 
@@ -297,13 +304,7 @@ public final class Trainer extends Configurable {
         Map<String, Map<String, WeightedScalar>> evaluations = new LinkedHashMap<>();
         double lastLoss = Double.NaN;
         long lastSaved = start;
-        Progress progress =
-                new Progress(
-                        out,
-                        System.console() != null && out == System.out,
-                        start,
-                        cfg.maxStep,
-                        cfg.summaryEveryNSteps);
+        Progress progress = new Progress(out, terminal, start, cfg.maxStep, cfg.summaryEveryNSteps);
         Map<String, SummaryWriter> evalWriters = new LinkedHashMap<>();
         try (SummaryWriter trainWriter = new SummaryWriter(dir, "train");
                 Input.BatchIterator batches = input.iterator(inputState)) {
@@ -425,7 +426,7 @@ public final class Trainer extends Configurable {
         out.printf(
                 java.util.Locale.ROOT,
                 "%ssaved checkpoint step %d in %.0f ms%n",
-                System.console() != null && out == System.out ? "\r" : "",
+                terminal ? "\r" : "",
                 step,
                 ms);
     }

@@ -297,7 +297,7 @@ public final class Checkpointer extends Configurable {
             try {
                 return Optional.of(restore(trainerDir, steps.get(i), manager, expectedShapes));
             } catch (CheckpointException e) {
-                if (!fallBack) {
+                if (!fallBack || e.isMismatch()) {
                     throw e;
                 }
                 warn.accept(e.getMessage() + "; trying the previous checkpoint");
@@ -334,16 +334,30 @@ public final class Checkpointer extends Configurable {
             actual.values().forEach(NDArray::close);
             StringBuilder sb = new StringBuilder("checkpoint " + dir + " does not fit the model:");
             if (!missing.isEmpty()) {
-                sb.append(" missing ").append(missing).append(';');
+                sb.append(" missing ").append(abbreviate(missing)).append(';');
             }
             if (!unexpected.isEmpty()) {
-                sb.append(" unexpected ").append(unexpected).append(';');
+                sb.append(" unexpected ").append(abbreviate(unexpected)).append(';');
             }
             if (!wrongShape.isEmpty()) {
-                sb.append(' ').append(String.join("; ", wrongShape)).append(';');
+                List<String> shown = wrongShape.subList(0, Math.min(3, wrongShape.size()));
+                sb.append(' ').append(String.join("; ", shown));
+                if (wrongShape.size() > shown.size()) {
+                    sb.append("; and ")
+                            .append(wrongShape.size() - shown.size())
+                            .append(" more of other shapes");
+                }
+                sb.append(';');
             }
-            throw new CheckpointException(sb.substring(0, sb.length() - 1));
+            throw new CheckpointException(sb.substring(0, sb.length() - 1), true);
         }
+    }
+
+    private static String abbreviate(List<String> paths) {
+        if (paths.size() <= 5) {
+            return paths.toString();
+        }
+        return paths.subList(0, 5) + " and " + (paths.size() - 5) + " more";
     }
 
     private static Map<String, Object> fileInfo(Path file) throws IOException {

@@ -46,8 +46,12 @@ public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** Whether standard output is a terminal (progress redraws in place) for this process. */
+    private static boolean terminal = false;
+
     /** Entry point of {@code ./axlearn} and {@code java -jar axlearn.jar}. */
     public static void main(String[] args) {
+        terminal = System.console() != null;
         int status =
                 run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(status);
@@ -233,9 +237,10 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            io.axlearn.trainer.Trainer trainer = trainerConfig(experiment).instantiate();
-            io.axlearn.trainer.Trainer.Result result = trainer.run(trainerDir);
             PrintWriter out = spec.commandLine().getOut();
+            io.axlearn.trainer.Trainer trainer =
+                    trainerConfig(experiment).instantiate().progressTo(out, terminal);
+            io.axlearn.trainer.Trainer.Result result = trainer.run(trainerDir);
             out.printf(
                     java.util.Locale.ROOT,
                     "done: step %d, loss %.4f%n",
@@ -275,9 +280,10 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            io.axlearn.trainer.Trainer trainer = trainerConfig(experiment).instantiate();
-            io.axlearn.trainer.Trainer.Result result = trainer.evaluate(trainerDir);
             PrintWriter out = spec.commandLine().getOut();
+            io.axlearn.trainer.Trainer trainer =
+                    trainerConfig(experiment).instantiate().progressTo(out, false);
+            io.axlearn.trainer.Trainer.Result result = trainer.evaluate(trainerDir);
             result.evaluations()
                     .forEach(
                             (name, metrics) ->

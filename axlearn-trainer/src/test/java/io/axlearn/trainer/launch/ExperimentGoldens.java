@@ -18,18 +18,25 @@ public final class ExperimentGoldens {
      * -Dgolden.update=true}) and that no golden file is left without an experiment.
      */
     public static void assertAllMatch(ExperimentRegistry registry) {
+        assertAllMatch(registry, module -> true);
+    }
+
+    /** {@link #assertAllMatch(ExperimentRegistry)} for the modules that {@code modules} accepts. */
+    public static void assertAllMatch(
+            ExperimentRegistry registry, java.util.function.Predicate<String> modules) {
         List<String> expectedFiles = new ArrayList<>();
-        registry.names()
-                .forEach(
-                        (module, names) ->
-                                names.forEach(
-                                        name -> {
-                                            String file = module + "/" + name + ".txt";
-                                            expectedFiles.add(file);
-                                            Goldens.assertMatches(
-                                                    "experiments/" + file,
-                                                    registry.get(module, name).toString());
-                                        }));
+        var modulesToCheck = new java.util.TreeMap<>(registry.names());
+        modulesToCheck.keySet().removeIf(modules.negate());
+        modulesToCheck.forEach(
+                (module, names) ->
+                        names.forEach(
+                                name -> {
+                                    String file = module + "/" + name + ".txt";
+                                    expectedFiles.add(file);
+                                    Goldens.assertMatches(
+                                            "experiments/" + file,
+                                            registry.get(module, name).toString());
+                                }));
         if (!Goldens.updating()) {
             assertEquals(
                     expectedFiles.stream().sorted().toList(),

@@ -1,0 +1,94 @@
+package io.axlearn.examples.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.axlearn.trainer.launch.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** A shrunken text.charlm run for end-to-end tests, driven through the real command line. */
+final class SmallRun {
+    private SmallRun() {}
+
+    /** Command-line arguments of a small charlm run of {@code maxStep} steps in {@code dir}. */
+    static List<String> args(String command, Path dir, long maxStep, String... extraSets) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                command,
+                                "--module",
+                                "text.charlm",
+                                "--config",
+                                "tiny",
+                                "--trainer-dir",
+                                dir.toString(),
+                                "--set",
+                                "model.dim=32",
+                                "--set",
+                                "model.decoder.numLayers=1",
+                                "--set",
+                                "model.decoder.layer.selfAttention.numHeads=2",
+                                "--set",
+                                "input.source.seqLen=32",
+                                "--set",
+                                "input.batchSize=8",
+                                "--set",
+                                "evalers[validation].input.source.seqLen=32",
+                                "--set",
+                                "evalers[validation].input.batchSize=8",
+                                "--set",
+                                "evalers[validation].maxBatches=2",
+                                "--set",
+                                "evalers[validation].everyNSteps.n=20",
+                                "--set",
+                                "checkpointer.everyNSteps.n=10",
+                                "--set",
+                                "summaryEveryNSteps=1",
+                                "--set",
+                                "maxStep=" + maxStep,
+                                "--set",
+                                "learner.optimizer.learningRate.maxStep=" + maxStep,
+                                "--set",
+                                "learner.optimizer.learningRate.warmupSteps=5"));
+        for (String s : extraSets) {
+            args.add("--set");
+            args.add(s);
+        }
+        return args;
+    }
+
+    /** Exit status and output of an in-process run of the command line. */
+    record Result(int status, String out, String err) {}
+
+    static Result run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status =
+                Main.run(
+                        args.toArray(String[]::new),
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /**
+     * The training loss by step from {@code summaries/train/metrics.jsonl} (last line per step
+     * wins).
+     */
+    static SortedMap<Long, Double> losses(Path dir) throws IOException {
+        SortedMap<Long, Double> losses = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(dir.resolve("summaries/train/metrics.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            losses.put(n.get("step").asLong(), n.get("loss").asDouble());
+        }
+        return losses;
+    }
+}
