@@ -173,6 +173,23 @@ public final class Trainer extends Configurable {
     private final Map<String, Evaler> evalers = new LinkedHashMap<>();
     private PrintWriter out = new PrintWriter(System.out, true);
     private boolean terminal = System.console() != null;
+    private StepListener listener = (step, scalars) -> {};
+
+    /** Called after every training step with the step's scalars (loss, learning rate, ...). */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * @param step the step just completed
+         * @param scalars its scalars by name
+         */
+        void afterStep(long step, Map<String, Double> scalars);
+    }
+
+    /** Sets the listener called after every step (monitoring, tests). */
+    public Trainer onStep(StepListener stepListener) {
+        this.listener = stepListener;
+        return this;
+    }
 
     private Trainer(Config cfg) {
         super(cfg);
@@ -316,6 +333,7 @@ public final class Trainer extends Configurable {
                         trainStep(engine, root, params, optimizerState, batch, step, lastSaved);
                 inputState = batch.stateAfter();
                 lastLoss = scalars.get("loss");
+                listener.afterStep(step, scalars);
                 progress.update(step, lastLoss, batch.size());
                 if (step % cfg.summaryEveryNSteps == 0 || step == cfg.maxStep) {
                     double seconds = (System.nanoTime() - stepStart) / 1e9;
