@@ -47,30 +47,22 @@ class TransformerLayerMemoryTest {
                         grad.muli(0f);
                     }
                 }
-                if (step % 100 == 0) {
-                    // Collect garbage regularly so that heap growth (and the JVM's native memory
-                    // that grows with the heap) is not mistaken for a tensor leak.
-                    long nativeKib = LeakCheck.nativeResidentKib();
-                    if (Boolean.getBoolean("leak.trace")) {
-                        System.out.println("step " + step + " native " + nativeKib + " KiB");
-                    }
-                }
                 if (step == 200) {
-                    rssAt200 = LeakCheck.nativeResidentKib();
+                    rssAt200 = LeakCheck.mallocInUseKib();
                 }
                 assertEquals(
                         liveAtStart,
                         LeakCheck.liveArrays(paramsManager),
                         "live arrays after step " + step);
             }
-            long rssAt1000 = LeakCheck.nativeResidentKib();
+            long rssAt1000 = LeakCheck.mallocInUseKib();
             System.out.printf(
-                    "TransformerLayer 1000 steps: resident memory outside the Java heap %d KiB at"
+                    "TransformerLayer 1000 steps: native memory in use (glibc malloc) %d KiB at"
                             + " step 200, %d KiB at step 1000%n",
                     rssAt200, rssAt1000);
             assertTrue(
                     rssAt1000 < rssAt200 * 1.10,
-                    "resident memory outside the Java heap grew from "
+                    "native memory in use (glibc malloc) grew from "
                             + rssAt200
                             + " KiB (step 200) to "
                             + rssAt1000

@@ -24,15 +24,6 @@ public final class LeakCheck {
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
-    /**
-     * Resident memory outside the Java heap, in KiB: {@link #residentKib()} minus the heap the JVM
-     * has committed. Native allocations (tensors) show here; heap growth from garbage does not.
-     */
-    public static long nativeResidentKib() {
-        System.gc();
-        return residentKib() - Runtime.getRuntime().totalMemory() / 1024;
-    }
-
     /** glibc's {@code struct mallinfo2}: ten {@code size_t} counters. */
     @com.sun.jna.Structure.FieldOrder({
         "arena",
