@@ -201,9 +201,13 @@ public final class SafeTensors {
             }
             data = wide.flip();
         }
-        NDArray a = manager.create(data, new Shape(dims), type);
-        a.setName(name);
-        return a;
+        // create() aliases a direct buffer without copying, and the buffer's memory goes when
+        // the buffer is collected: take a copy that the engine owns.
+        NDArray aliased = manager.create(data, new Shape(dims), type);
+        NDArray owned = aliased.duplicate();
+        aliased.close();
+        owned.setName(name);
+        return owned;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long position, Path file)

@@ -120,6 +120,8 @@ public final class Evaler extends Configurable {
                                 new WeightedScalar(m.getValue().getFloat(), weight),
                                 WeightedScalar::plus);
                     }
+                    // The batch's arrays alias its direct buffers: keep them alive until here.
+                    java.lang.ref.Reference.reachabilityFence(batch);
                 }
             }
         }

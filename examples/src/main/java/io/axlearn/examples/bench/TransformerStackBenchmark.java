@@ -57,9 +57,12 @@ public final class TransformerStackBenchmark {
             HandWritten hand = new HandWritten(params);
             NDArray x = paramsManager.randomNormal(new Shape(BATCH, SEQ, DIM));
 
+            // Each step copies the input onto its own manager: results land on the manager of
+            // their receiver, so an input on the long-lived manager would keep every step's
+            // graph alive there.
             Function<NDManager, NDArray> library =
-                    m -> stack.forward(ForwardContext.of(params, m, true, 0), x, null);
-            Function<NDManager, NDArray> direct = m -> hand.forward(m, x);
+                    m -> stack.forward(ForwardContext.of(params, m, true, 0), onStep(m, x), null);
+            Function<NDManager, NDArray> direct = m -> hand.forward(m, onStep(m, x));
             try (NDManager m = paramsManager.newSubManager()) {
                 float diff = library.apply(m).sub(direct.apply(m)).abs().max().getFloat();
                 System.out.printf("max |library - hand-written| = %.3g%n", diff);
@@ -67,6 +70,7 @@ public final class TransformerStackBenchmark {
                     throw new IllegalStateException("the two networks differ");
                 }
             }
+            int liveBefore = paramsManager.getManagedArrays().size();
             List<Double> lib = new ArrayList<>();
             List<Double> dir = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -78,6 +82,14 @@ public final class TransformerStackBenchmark {
                     lib.add(time(library, paramsManager, params));
                     dir.add(time(direct, paramsManager, params));
                 }
+            }
+            int liveAfter = paramsManager.getManagedArrays().size();
+            if (liveAfter != liveBefore) {
+                throw new IllegalStateException(
+                        "arrays leaked onto the parameters' manager: "
+                                + liveBefore
+                                + " -> "
+                                + liveAfter);
             }
             double libMedian = median(lib);
             double dirMedian = median(dir);
@@ -91,6 +103,10 @@ public final class TransformerStackBenchmark {
                             + " ratio %.3f (median of %d steps each, alternating)%n",
                     BATCH, SEQ, DIM, libMedian, dirMedian, libMedian / dirMedian, lib.size());
         }
+    }
+
+    private static NDArray onStep(NDManager m, NDArray x) {
+        return m.zeros(x.getShape()).addi(x);
     }
 
     private static double time(
