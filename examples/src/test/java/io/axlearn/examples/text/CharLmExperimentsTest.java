@@ -17,6 +17,17 @@ class CharLmExperimentsTest {
     }
 
     @Test
+    void parameterSpecs_matchGoldenDumps() {
+        ExperimentRegistry registry = ExperimentRegistry.load();
+        for (String name : registry.names("text.charlm")) {
+            Trainer.Config cfg = (Trainer.Config) registry.get("text.charlm", name);
+            io.axlearn.core.testing.Goldens.assertMatches(
+                    "params/text.charlm/" + name + ".txt",
+                    cfg.instantiate().model().paramSpecDump());
+        }
+    }
+
+    @Test
     void tiny_roundTripsThroughJsonAndInstantiates() {
         Trainer.Config tiny = (Trainer.Config) ExperimentRegistry.load().get("text.charlm", "tiny");
         assertEquals(tiny, ConfigJson.fromJson(ConfigJson.toJson(tiny), Trainer.Config.class));
