@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from golden_common import generator, golden_dir, grads_of, randn, save
+from golden_common import generator, golden_dir, grads_of, randn, save, save_case
 
 NEG = -1e9
 
@@ -112,18 +112,9 @@ def transformer_layer(p, pre, x, structure, heads, causal):
     return layer_norm(p, f"{pre}feed_forward_norm/", h + ff(h))
 
 
-def finish(path, params, inputs, y, meta, with_grads):
-    """Saves params, inputs, output y and (optionally) gradients of sum(y * dy)."""
-    g = generator(99)
-    dy = randn(g, *y.shape)
-    tensors = {"outputs/y": y, "inputs/dy": dy}
-    tensors.update({"params/" + k: v for k, v in params.items()})
-    tensors.update({"inputs/" + k: v for k, v in inputs.items()})
-    if with_grads:
-        named = dict(params)
-        named.update({k: v for k, v in inputs.items() if v.dtype == torch.float32})
-        tensors.update(grads_of(y, dy, named))
-    save(path, tensors, meta)
+def finish(path, params, inputs, y, meta, with_grads=True, grads=None):
+    """Saves one case (see golden_common.save_case); dy is seeded with 99."""
+    save_case(path, params, inputs, y, meta, with_grads if grads is None else grads, dy_seed=99)
 
 
 def leaves(d):

@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from golden_common import generator, golden_dir, grads_of, randn, save
+from golden_common import generator, golden_dir, grads_of, randn, save, save_case
 
 
 def same_pads(size, k, s, d=1):
@@ -19,17 +19,9 @@ def same_pads(size, k, s, d=1):
     return total // 2, total - total // 2
 
 
-def finish(path, params, inputs, y, meta, grads=True):
-    g = generator(5)
-    dy = randn(g, *y.shape)
-    tensors = {"outputs/y": y, "inputs/dy": dy}
-    tensors.update({"params/" + k: v for k, v in params.items()})
-    tensors.update({"inputs/" + k: v for k, v in inputs.items()})
-    if grads:
-        named = dict(params)
-        named.update({k: v for k, v in inputs.items() if v.dtype == torch.float32})
-        tensors.update(grads_of(y, dy, named))
-    save(path, tensors, meta)
+def finish(path, params, inputs, y, meta, with_grads=True, grads=None):
+    """Saves one case (see golden_common.save_case); dy is seeded with 5."""
+    save_case(path, params, inputs, y, meta, with_grads if grads is None else grads, dy_seed=5)
 
 
 out = golden_dir("axlearn-core", "Conv2dTest")

@@ -64,3 +64,17 @@ def grads_of(out, dy, named):
     names = list(named)
     gs = torch.autograd.grad((out * dy).sum(), [named[n] for n in names], allow_unused=True)
     return {"grads/" + n: (g if g is not None else torch.zeros_like(named[n])) for n, g in zip(names, gs)}
+
+
+def save_case(path, params, inputs, y, meta, with_grads=True, dy_seed=5):
+    """Saves params/, inputs/, outputs/y, a random upstream inputs/dy (seeded by dy_seed) and,
+    with with_grads, grads/ of sum(y * dy) for every parameter and float input."""
+    dy = randn(generator(dy_seed), *y.shape)
+    tensors = {"outputs/y": y, "inputs/dy": dy}
+    tensors.update({"params/" + k: v for k, v in params.items()})
+    tensors.update({"inputs/" + k: v for k, v in inputs.items()})
+    if with_grads:
+        named = dict(params)
+        named.update({k: v for k, v in inputs.items() if v.dtype == torch.float32})
+        tensors.update(grads_of(y, dy, named))
+    save(path, tensors, meta)

@@ -70,7 +70,7 @@ public final class Dropout extends BaseLayer {
         if (!ctx.training() || cfg.rate == 0) {
             return x;
         }
-        ctx.manager().getEngine().setRandomSeed((int) (ctx.seed() ^ (ctx.seed() >>> 32)));
+        ctx.seedEngineRandomness();
         return ai.djl.nn.norm.Dropout.dropout(x, (float) cfg.rate, true).singletonOrThrow();
     }
 }

@@ -63,7 +63,7 @@ public final class StochasticDepth extends BaseLayer {
         long[] maskShape = new long[x.getShape().dimension()];
         java.util.Arrays.fill(maskShape, 1);
         maskShape[0] = x.getShape().get(0);
-        ctx.manager().getEngine().setRandomSeed((int) (ctx.seed() ^ (ctx.seed() >>> 32)));
+        ctx.seedEngineRandomness();
         float keep = (float) (1 - cfg.rate);
         NDArray mask =
                 ctx.manager()

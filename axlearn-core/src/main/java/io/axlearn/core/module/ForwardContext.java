@@ -116,6 +116,15 @@ public final class ForwardContext {
         return Seeds.derive(rootSeed, path);
     }
 
+    /**
+     * Seeds the engine's random generator with {@link #seed()}, so that the random arrays this
+     * layer draws next (dropout masks) depend only on the root seed and the layer's path.
+     */
+    public void seedEngineRandomness() {
+        long s = seed();
+        manager.getEngine().setRandomSeed((int) (s ^ (s >>> 32)));
+    }
+
     /** Records a scalar summary {@code <path>/<name>}. */
     public void addSummary(String name, double value) {
         outputs.summaries.put(qualify(name), value);
