@@ -20,7 +20,9 @@ def linear_params(g, prefix, d_in, d_out, scale=0.3):
 
 
 def linear(p, prefix, x):
-    return x @ p[f"{prefix}/weight"] + p[f"{prefix}/bias"]
+    y = x @ p[f"{prefix}/weight"]
+    bias = p.get(f"{prefix}/bias")
+    return y if bias is None else y + bias
 
 
 def rope(x, offset, theta=10000.0):
@@ -35,7 +37,8 @@ def rope(x, offset, theta=10000.0):
     return x * cos + torch.cat([-x2, x1], -1) * sin
 
 
-def mha(p, pre, x, kv=None, *, heads, kv_heads=None, head_dim, causal=False, rotary=False, cap=None, bias=None):
+def mha(p, pre, x, kv=None, *, heads, kv_heads=None, head_dim, causal=False, rotary=False, cap=None, bias=None,
+        scale=None, return_probs=False):
     kv_heads = kv_heads or heads
     src = x if kv is None else kv
     b, t, _ = x.shape
@@ -48,24 +51,25 @@ def mha(p, pre, x, kv=None, *, heads, kv_heads=None, head_dim, causal=False, rot
     if kv_heads != heads:
         k = k.repeat_interleave(heads // kv_heads, dim=1)
         v = v.repeat_interleave(heads // kv_heads, dim=1)
-    logits = (q * (1.0 / math.sqrt(head_dim))) @ k.transpose(-1, -2)
+    logits = (q * (1.0 / math.sqrt(head_dim) if scale is None else scale)) @ k.transpose(-1, -2)
     if cap is not None:
         logits = torch.tanh(logits / cap) * cap
     if bias is not None:
         logits = logits + bias
     if causal:
         logits = logits + torch.triu(torch.full((t, s), NEG), diagonal=1)
-    ctx = logits.softmax(-1) @ v
-    return linear(p, f"{pre}o_proj", ctx.transpose(1, 2).reshape(b, t, heads * head_dim))
+    probs = logits.softmax(-1)
+    out = linear(p, f"{pre}o_proj", (probs @ v).transpose(1, 2).reshape(b, t, heads * head_dim))
+    return (out, probs) if return_probs else out
 
 
-def mha_params(g, pre, d, heads, kv_heads, head_dim):
+def mha_params(g, pre, d, heads, kv_heads, head_dim, bias=True, out_dim=None):
     p = {}
     p.update(linear_params(g, f"{pre}q_proj", d, heads * head_dim))
     p.update(linear_params(g, f"{pre}k_proj", d, kv_heads * head_dim))
     p.update(linear_params(g, f"{pre}v_proj", d, kv_heads * head_dim))
-    p.update(linear_params(g, f"{pre}o_proj", heads * head_dim, d))
-    return p
+    p.update(linear_params(g, f"{pre}o_proj", heads * head_dim, out_dim or d))
+    return p if bias else {k: v for k, v in p.items() if not k.endswith("/bias")}
 
 
 def ffn(p, pre, x, gated, act):
@@ -194,3 +198,82 @@ for i in range(2):
     h = transformer_layer(params, f"layer{i}/", h, "PRE_NORM", heads, causal=True)
 finish(f"{out}/two_layers.safetensors", params, {"x": x}, h,
        {"inputDim": d, "numHeads": heads, "hiddenDim": hidden, "numLayers": 2}, True)
+
+
+# ---- Further cases (own seeds, so the files above stay byte-identical) ----
+
+def save_with_probs(path, params, inputs, y, probs, meta):
+    """A forward-only case that also records the attention probabilities as outputs/probs."""
+    tensors = {"outputs/y": y, "outputs/probs": probs}
+    tensors.update({"params/" + k: v for k, v in params.items()})
+    tensors.update({"inputs/" + k: v for k, v in inputs.items()})
+    save(path, tensors, meta)
+
+
+out = golden_dir("axlearn-core", "MultiheadAttentionTest")
+for name, causal, rotary in (("causal", True, False), ("rotary", False, True)):
+    g = generator(2025)
+    params = leaves(mha_params(g, "", 8, 2, 2, 4))
+    x = randn(g, 2, 5, 8)
+    y = mha(params, "", x, heads=2, head_dim=4, causal=causal, rotary=rotary)
+    finish(f"{out}/{name}.safetensors", params, {"x": x}, y,
+           {"inputDim": 8, "numHeads": 2, "numKvHeads": 2, "causal": str(causal).lower(),
+            "rotary": str(rotary).lower(), "cap": "none"}, with_grads=False)
+
+# perHeadDim (3) not inputDim / numHeads, an explicit queryScale, projections without bias and an
+# output dimension (6) different from the input's (8); causal, with gradients.
+g = generator(2026)
+params = leaves(mha_params(g, "", 8, 2, 2, 3, bias=False, out_dim=6))
+x = randn(g, 2, 4, 8).requires_grad_()
+y = mha(params, "", x, heads=2, head_dim=3, causal=True, scale=0.25)
+finish(f"{out}/head_dim.safetensors", params, {"x": x}, y,
+       {"inputDim": 8, "numHeads": 2, "perHeadDim": 3, "queryScale": 0.25, "outputDim": 6}, True)
+
+# Cross-attention (T=4 queries, S=3 keys) with key padding; records the probabilities.
+g = generator(2027)
+params = leaves(mha_params(g, "", 8, 2, 2, 4))
+x, kv = randn(g, 2, 4, 8), randn(g, 2, 3, 8)
+valid = torch.tensor([[1, 1, 0], [1, 1, 1]], dtype=torch.int32)
+y, probs = mha(params, "", x, kv, heads=2, head_dim=4, bias=((1 - valid.float()) * NEG)[:, None, None, :],
+               return_probs=True)
+save_with_probs(f"{out}/cross_padding.safetensors", params, {"x": x, "kv": kv, "key_valid": valid}, y, probs,
+                {"inputDim": 8, "numHeads": 2})
+
+# Packed sequences: segment ids + causal + rotary, GQA (4 heads, 2 kv heads); records the probabilities.
+g = generator(2028)
+params = leaves(mha_params(g, "", 8, 4, 2, 2))
+x = randn(g, 2, 6, 8)
+seg = torch.tensor([[0, 0, 0, 1, 1, 1], [0, 1, 1, 1, 1, 2]], dtype=torch.int32)
+y, probs = mha(params, "", x, heads=4, kv_heads=2, head_dim=2, causal=True, rotary=True,
+               bias=torch.where(seg[:, None, :, None] == seg[:, None, None, :], 0.0, NEG), return_probs=True)
+save_with_probs(f"{out}/packed_causal.safetensors", params, {"x": x, "segments": seg}, y, probs,
+                {"inputDim": 8, "numHeads": 4, "numKvHeads": 2})
+
+out = golden_dir("axlearn-core", "FeedForwardTest")
+g = generator(32)
+params = leaves(ffn_params(g, "", 6, 10, True))
+x = randn(g, 2, 3, 6).requires_grad_()
+y = ffn(params, "", x, True, F.gelu)
+finish(f"{out}/geglu.safetensors", params, {"x": x}, y,
+       {"inputDim": 6, "hiddenDim": 10, "gated": "true", "activation": "GELU"}, True)
+
+
+def rms_norm(p, pre, x, eps=1e-6):
+    return x / (x.square().mean(-1, keepdim=True) + eps).sqrt() * p[f"{pre}scale"]
+
+
+# A Llama-style layer: pre-norm with RmsNorm, GQA (4 heads, 2 kv heads) with rotary, causal, SwiGLU.
+out = golden_dir("axlearn-core", "TransformerLayerTest")
+g = generator(58)
+d, heads, kv_heads, hidden = 8, 4, 2, 12
+params = {"attention_norm/scale": 1 + randn(g, d, scale=0.1)}
+params.update(mha_params(g, "self_attention/", d, heads, kv_heads, d // heads))
+params["feed_forward_norm/scale"] = 1 + randn(g, d, scale=0.1)
+params.update(ffn_params(g, "feed_forward/", d, hidden, True))
+params = leaves(params)
+x = randn(g, 2, 5, d).requires_grad_()
+h = x + mha(params, "self_attention/", rms_norm(params, "attention_norm/", x), heads=heads, kv_heads=kv_heads,
+            head_dim=d // heads, causal=True, rotary=True)
+y = h + ffn(params, "feed_forward/", rms_norm(params, "feed_forward_norm/", h), True, F.silu)
+finish(f"{out}/llama.safetensors", params, {"x": x}, y,
+       {"inputDim": d, "numHeads": heads, "numKvHeads": kv_heads, "hiddenDim": hidden}, True)

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FeedForwardTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"plain", "swiglu"})
+    @ValueSource(strings = {"plain", "swiglu", "geglu"})
     void forwardAndGradients_matchTorchGolden(String name) {
         try (NDManager m = TorchGolden.manager()) {
             TorchGolden g = TorchGolden.load(FeedForwardTest.class, name, m);

@@ -12,6 +12,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.layers.GradCheck;
+import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.testing.TorchGolden;
@@ -37,7 +38,17 @@ class MultiheadAttentionTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(
-            strings = {"self", "causal_rotary", "gqa", "padding", "segments", "logit_cap", "cross"})
+            strings = {
+                "self",
+                "causal",
+                "rotary",
+                "causal_rotary",
+                "gqa",
+                "padding",
+                "segments",
+                "logit_cap",
+                "cross"
+            })
     void forward_matchesTorchGolden(String name) {
         try (NDManager m = TorchGolden.manager()) {
             TorchGolden g = TorchGolden.load(MultiheadAttentionTest.class, name, m);
@@ -150,6 +161,157 @@ class MultiheadAttentionTest {
             assertEquals(new Shape(2, 2, 7, 4), cache.key().getShape());
             assertClose(full, NDArrays.concat(steps, 1), "step-by-step decoding");
         }
+    }
+
+    @Test
+    void perHeadDimQueryScaleNoBiasOutputDim_forwardAndGradients_matchTorchGolden() {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(MultiheadAttentionTest.class, "head_dim", m);
+            MultiheadAttention layer =
+                    MultiheadAttention.config()
+                            .inputDim(g.intMeta("inputDim"))
+                            .numHeads(g.intMeta("numHeads"))
+                            .perHeadDim(g.intMeta("perHeadDim"))
+                            .queryScale(Double.parseDouble(g.meta("queryScale")))
+                            .outputDim(g.intMeta("outputDim"))
+                            .projection(Linear.config().bias(false))
+                            .causal(true)
+                            .instantiate();
+            ParamTree params = g.params();
+            assertEquals(layer.paramSpecs().keySet(), params.asMap().keySet());
+            assertEquals(new Shape(8, 6), layer.paramSpecs().get("q_proj/weight").shape());
+            assertEquals(new Shape(6, 6), layer.paramSpecs().get("o_proj/weight").shape());
+            GradCheck.check(
+                    g,
+                    params,
+                    Map.of("x", g.input("x")),
+                    in -> layer.forward(ForwardContext.eval(params, m), in.get("x"), null).data());
+        }
+    }
+
+    @Test
+    void crossAttentionWithKeyPadding_outputAndProbs_matchTorchGolden() {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(MultiheadAttentionTest.class, "cross_padding", m);
+            MultiheadAttention layer =
+                    MultiheadAttention.config()
+                            .inputDim(g.intMeta("inputDim"))
+                            .numHeads(g.intMeta("numHeads"))
+                            .instantiate();
+            ParamTree params = g.params();
+            AttentionOutput out =
+                    layer.forward(
+                            ForwardContext.eval(params, m),
+                            g.input("x"),
+                            g.input("kv"),
+                            AttentionBias.padding(g.input("key_valid")),
+                            true);
+            assertClose(g.output("y"), out.data(), "y");
+            assertEquals(new Shape(2, 2, 4, 3), out.probs().getShape());
+            assertClose(g.output("probs"), out.probs(), "probs");
+            assertEquals(
+                    0f,
+                    out.probs().get("0, :, :, 2").abs().max().getFloat(),
+                    "padded key gets no probability");
+        }
+    }
+
+    @Test
+    void packedSegmentsCausalRotaryGqa_outputAndProbs_matchTorchGolden() {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(MultiheadAttentionTest.class, "packed_causal", m);
+            MultiheadAttention layer =
+                    MultiheadAttention.config()
+                            .inputDim(g.intMeta("inputDim"))
+                            .numHeads(g.intMeta("numHeads"))
+                            .numKvHeads(g.intMeta("numKvHeads"))
+                            .causal(true)
+                            .rotary(true)
+                            .instantiate();
+            ParamTree params = g.params();
+            NDArray segments = g.input("segments");
+            AttentionOutput out =
+                    layer.forward(
+                            ForwardContext.eval(params, m),
+                            g.input("x"),
+                            null,
+                            AttentionBias.segments(segments, segments),
+                            true);
+            assertClose(g.output("y"), out.data(), "y");
+            assertClose(g.output("probs"), out.probs(), "probs");
+            assertEquals(
+                    null,
+                    layer.forward(ForwardContext.eval(params, m), g.input("x"), null).probs(),
+                    "probs only when asked");
+        }
+    }
+
+    @Test
+    void queryWithNoVisibleKey_getsUniformProbabilitiesNotNaN() {
+        MultiheadAttention layer =
+                MultiheadAttention.config().inputDim(8).numHeads(2).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(4, m);
+            NDArray x = m.randomNormal(new Shape(2, 3, 8));
+            NDArray valid = m.create(new int[] {0, 0, 0, 1, 1, 0}, new Shape(2, 3));
+            AttentionOutput out =
+                    layer.forward(
+                            ForwardContext.eval(params, m),
+                            x,
+                            null,
+                            AttentionBias.padding(valid),
+                            true);
+            assertEquals(false, out.data().isNaN().any().getBoolean(), "no NaN outputs");
+            assertClose(m.full(new Shape(2, 3, 3), 1f / 3), out.probs().get("0"), "uniform row");
+            assertClose(
+                    m.zeros(new Shape(2, 3)), out.probs().get("1, :, :, 2"), "padded key in row 1");
+        }
+    }
+
+    @Test
+    void segments_otherSegmentsNeverChangeOutputs() {
+        MultiheadAttention layer =
+                MultiheadAttention.config().inputDim(8).numHeads(2).rotary(true).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(6, m);
+            NDArray x = m.randomNormal(new Shape(1, 6, 8));
+            NDArray segments = m.create(new int[] {0, 0, 0, 1, 1, 1}, new Shape(1, 6));
+            NDArray bias = AttentionBias.segments(segments, segments);
+            NDArray changed = x.duplicate();
+            changed.set(new NDIndex(":, 3:, :"), m.randomNormal(new Shape(1, 3, 8)).mul(5));
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray a = layer.forward(ctx, x, bias).data();
+            NDArray b = layer.forward(ctx, changed, bias).data();
+            assertClose(a.get(":, :3, :"), b.get(":, :3, :"), "segment 0 outputs");
+        }
+    }
+
+    @Test
+    void config_rejectsOddRotaryDimAndNonPositiveCap() {
+        ConfigException rotary =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                MultiheadAttention.config()
+                                        .inputDim(6)
+                                        .numHeads(2)
+                                        .rotary(true)
+                                        .instantiateAt("model.attention"));
+        assertEquals(
+                "model.attention.rotary needs an even per-head dimension, got 3 (MultiheadAttention.Config)",
+                rotary.getMessage());
+        ConfigException cap =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                MultiheadAttention.config()
+                                        .inputDim(8)
+                                        .numHeads(2)
+                                        .attentionLogitCap(0.0)
+                                        .instantiateAt("model.attention"));
+        assertEquals(
+                "model.attention.attentionLogitCap must be positive or null, got 0.0 (MultiheadAttention.Config)",
+                cap.getMessage());
     }
 
     @Test

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.layers.Activation;
 import io.axlearn.core.layers.GradCheck;
 import io.axlearn.core.layers.RmsNorm;
 import io.axlearn.core.module.ForwardContext;
@@ -43,6 +44,31 @@ class TransformerLayerTest {
                                     g.intMeta("hiddenDim"))
                             .structure(structure)
                             .instantiate();
+            ParamTree params = g.params();
+            assertEquals(layer.paramSpecs().keySet(), params.asMap().keySet());
+            GradCheck.check(
+                    g,
+                    params,
+                    Map.of("x", g.input("x")),
+                    in -> layer.forward(ForwardContext.eval(params, m), in.get("x"), null));
+        }
+    }
+
+    @Test
+    void llamaStyle_rmsNormGqaRotarySwiglu_forwardAndGradients_matchTorchGolden() {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(TransformerLayerTest.class, "llama", m);
+            TransformerLayer.Config cfg =
+                    layerConfig(
+                                    g.intMeta("inputDim"),
+                                    g.intMeta("numHeads"),
+                                    g.intMeta("hiddenDim"))
+                            .norm(RmsNorm.config());
+            cfg.set("selfAttention.numKvHeads", g.intMeta("numKvHeads"))
+                    .set("selfAttention.rotary", true)
+                    .set("feedForward.gated", true)
+                    .set("feedForward.activation", Activation.SILU);
+            TransformerLayer layer = cfg.instantiate();
             ParamTree params = g.params();
             assertEquals(layer.paramSpecs().keySet(), params.asMap().keySet());
             GradCheck.check(
