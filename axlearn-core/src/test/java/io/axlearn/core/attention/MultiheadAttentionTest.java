@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.layers.Dropout;
 import io.axlearn.core.layers.GradCheck;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.ForwardContext;
@@ -283,6 +284,47 @@ class MultiheadAttentionTest {
             NDArray a = layer.forward(ctx, x, bias).data();
             NDArray b = layer.forward(ctx, changed, bias).data();
             assertClose(a.get(":, :3, :"), b.get(":, :3, :"), "segment 0 outputs");
+        }
+    }
+
+    @Test
+    void attentionDropout_activeOnlyInTraining_andReproducibleFromTheSeed() {
+        MultiheadAttention layer =
+                MultiheadAttention.config()
+                        .inputDim(8)
+                        .numHeads(2)
+                        .dropout(Dropout.config().rate(0.5))
+                        .instantiate();
+        MultiheadAttention noDropout =
+                MultiheadAttention.config().inputDim(8).numHeads(2).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(7, m);
+            NDArray x = m.randomNormal(new Shape(2, 4, 8));
+            NDArray plain = noDropout.forward(ForwardContext.eval(params, m), x, null).data();
+            assertClose(
+                    plain,
+                    layer.forward(ForwardContext.eval(params, m), x, null).data(),
+                    "eval ignores dropout");
+            NDArray a = layer.forward(ForwardContext.of(params, m, true, 3), x, null).data();
+            NDArray b = layer.forward(ForwardContext.of(params, m, true, 3), x, null).data();
+            assertEquals(false, a.allClose(plain), "training applies dropout");
+            assertClose(a, b, "same seed, same dropout mask");
+        }
+    }
+
+    @Test
+    void paddingBias_acceptsBooleanAndIntegerValidity() {
+        try (NDManager m = TorchGolden.manager()) {
+            NDArray fromInt = AttentionBias.padding(m.create(new int[] {1, 0, 1}, new Shape(1, 3)));
+            NDArray fromBool =
+                    AttentionBias.padding(
+                            m.create(new boolean[] {true, false, true}, new Shape(1, 3)));
+            assertEquals(new Shape(1, 1, 1, 3), fromBool.getShape());
+            assertClose(fromInt, fromBool, "bool vs int");
+            assertClose(
+                    m.create(new float[] {0, AttentionBias.NEG_INF, 0}, new Shape(1, 1, 1, 3)),
+                    fromInt,
+                    "bias values");
         }
     }
 
