@@ -43,10 +43,19 @@ public final class MultiheadAttention extends BaseLayer {
         /** Whether query {@code t} may only see keys at positions up to its own. */
         private boolean causal = false;
 
-        /** Whether to apply rotary position embeddings to queries and keys. */
+        /**
+         * Whether to apply rotary position embeddings (<a
+         * href="https://arxiv.org/abs/2104.09864">RoFormer</a>) to queries and keys, in the "rotate
+         * half" convention of GPT-NeoX and Llama: each head vector is split into halves {@code (x1,
+         * x2)} (not interleaved pairs) and rotated as {@code x * cos + (-x2, x1) * sin}, pair
+         * {@code i} with frequency {@code rotaryTheta^(-2i/H)}. Positions count from 0 in {@code
+         * forward} and continue from {@code cache.length()} in {@code extendStep}; with packed
+         * segments they are not restarted per segment (the logits depend only on relative
+         * positions, so this changes nothing). Needs an even {@code H}.
+         */
         private boolean rotary = false;
 
-        /** Base of the rotary frequencies. */
+        /** Base {@code theta} of the rotary frequencies (10000 as in the paper). */
         private double rotaryTheta = 10000;
 
         /** Soft cap of the logits, {@code cap * tanh(logits / cap)}; null disables it. */
