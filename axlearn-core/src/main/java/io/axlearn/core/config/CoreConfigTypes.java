@@ -1,9 +1,5 @@
 package io.axlearn.core.config;
 
-import io.axlearn.core.attention.FeedForward;
-import io.axlearn.core.attention.MultiheadAttention;
-import io.axlearn.core.attention.StackedTransformer;
-import io.axlearn.core.attention.TransformerLayer;
 import io.axlearn.core.init.Initializer;
 import io.axlearn.core.init.ParamInit;
 import io.axlearn.core.input.Input;
@@ -39,10 +35,6 @@ public final class CoreConfigTypes implements ConfigTypeProvider {
                 Map.entry(
                         "core/StochasticDepth",
                         io.axlearn.core.layers.StochasticDepth.Config.class),
-                Map.entry("core/MultiheadAttention", MultiheadAttention.Config.class),
-                Map.entry("core/FeedForward", FeedForward.Config.class),
-                Map.entry("core/TransformerLayer", TransformerLayer.Config.class),
-                Map.entry("core/StackedTransformer", StackedTransformer.Config.class),
                 Map.entry("core/Input", Input.Config.class));
     }
 }
