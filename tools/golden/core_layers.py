@@ -1,6 +1,9 @@
 """Goldens for the convolution, pooling, norm and embedding layers (axlearn-core):
 Conv2dTest, Conv1dTest, Pool2dTest, BatchNormTest, GroupNormTest, EmbeddingTest.
 
+Run: /usr/bin/python3 tools/golden/core_layers.py (deterministic: every case seeds its own
+torch.Generator, so rerunning rewrites identical files).
+
 Convolutions and pooling use PyTorch's layouts (NCHW, weight [out, in/groups, kh, kw]), as the
 Java layers do. SAME padding follows TensorFlow: total = max((ceil(in/s)-1)*s + (k-1)*d + 1 - in, 0),
 split with the extra element after.
@@ -30,6 +33,8 @@ for name, c in {
     "same_even_kernel": dict(cin=2, cout=3, k=2, s=1, d=1, g=1, pad="same", hw=5),
     "valid_dilated": dict(cin=2, cout=3, k=3, s=1, d=2, g=1, pad="valid", hw=8),
     "depthwise": dict(cin=4, cout=8, k=3, s=1, d=1, g=4, pad="same", hw=6),
+    # Explicit [[top, bottom], [left, right]] = [[1, 0], [2, 1]].
+    "explicit": dict(cin=2, cout=3, k=3, s=1, d=1, g=1, pad="explicit", hw=5),
 }.items():
     gen = generator(17)
     x = randn(gen, 2, c["cin"], c["hw"], c["hw"]).requires_grad_()
@@ -39,19 +44,32 @@ for name, c in {
     if c["pad"] == "same":
         lo, hi = same_pads(c["hw"], c["k"], c["s"], c["d"])
         xp = F.pad(x, (lo, hi, lo, hi))
+    elif c["pad"] == "explicit":
+        xp = F.pad(x, (2, 1, 1, 0))
     y = F.conv2d(xp, w, b, stride=c["s"], dilation=c["d"], groups=c["g"])
     finish(f"{out}/{name}.safetensors", {"weight": w, "bias": b}, {"x": x}, y,
            {"inputDim": c["cin"], "outputDim": c["cout"], "kernel": c["k"], "stride": c["s"],
             "dilation": c["d"], "groups": c["g"], "padding": c["pad"]})
 
 out = golden_dir("axlearn-core", "Conv1dTest")
-gen = generator(23)
-x = randn(gen, 2, 3, 9).requires_grad_()
-w = randn(gen, 4, 3, 3, scale=0.4).requires_grad_()
-b = randn(gen, 4, scale=0.1).requires_grad_()
-y = F.conv1d(F.pad(x, (4, 0)), w, b, dilation=2)
-finish(f"{out}/causal_dilated.safetensors", {"weight": w, "bias": b}, {"x": x}, y,
-       {"inputDim": 3, "outputDim": 4, "kernel": 3, "dilation": 2})
+# padding: (before, after) amounts applied with F.pad; "causal" is (k-1)*d before, "same" the
+# TensorFlow split, "explicit" the given pair.
+for name, c in {
+    "causal_dilated": dict(cin=3, cout=4, k=3, s=1, d=2, g=1, pad="causal", t=9),
+    "same_stride2": dict(cin=3, cout=2, k=4, s=2, d=1, g=1, pad="same", t=9),
+    "depthwise": dict(cin=4, cout=4, k=3, s=1, d=1, g=4, pad="same", t=7),
+    "explicit": dict(cin=2, cout=3, k=3, s=1, d=1, g=1, pad="explicit", t=6),
+}.items():
+    gen = generator(23)
+    x = randn(gen, 2, c["cin"], c["t"]).requires_grad_()
+    w = randn(gen, c["cout"], c["cin"] // c["g"], c["k"], scale=0.4).requires_grad_()
+    b = randn(gen, c["cout"], scale=0.1).requires_grad_()
+    pads = {"causal": ((c["k"] - 1) * c["d"], 0), "explicit": (2, 1),
+            "same": same_pads(c["t"], c["k"], c["s"], c["d"])}[c["pad"]]
+    y = F.conv1d(F.pad(x, pads), w, b, stride=c["s"], dilation=c["d"], groups=c["g"])
+    finish(f"{out}/{name}.safetensors", {"weight": w, "bias": b}, {"x": x}, y,
+           {"inputDim": c["cin"], "outputDim": c["cout"], "kernel": c["k"], "stride": c["s"],
+            "dilation": c["d"], "groups": c["g"], "padding": c["pad"]})
 
 out = golden_dir("axlearn-core", "Pool2dTest")
 gen = generator(29)
@@ -79,10 +97,25 @@ moving_var = 1 + randn(gen, 3, scale=0.1).abs()
 decay = 0.9
 rm, rv = moving_mean.clone(), moving_var.clone()
 y = F.batch_norm(x, rm, rv, scale, bias, training=True, momentum=1 - decay, eps=1e-5)
-finish(f"{out}/train.safetensors",
-       {"scale": scale, "bias": bias, "moving_mean": moving_mean, "moving_variance": moving_var},
-       {"x": x}, y, {"inputDim": 3, "decay": decay}, grads=False)
+# Gradients flow through the batch statistics (grads/moving_* are zero: the moving statistics are
+# not used by the training output).
+def stats_leaves():
+    return {"moving_mean": moving_mean.clone().requires_grad_(),
+            "moving_variance": moving_var.clone().requires_grad_()}
+
+
+finish(f"{out}/train.safetensors", {"scale": scale, "bias": bias, **stats_leaves()},
+       {"x": x}, y, {"inputDim": 3, "decay": decay})
 save(f"{out}/train_stats.safetensors", {"outputs/moving_mean": rm, "outputs/moving_variance": rv})
+# Channels last ([N, T, C], channelAxis = -1): torch's batch_norm wants channels at axis 1.
+xl = (randn(gen, 3, 4, 3) * 3 - 1).requires_grad_()
+rm_l, rv_l = moving_mean.clone(), moving_var.clone()
+yl = F.batch_norm(xl.transpose(1, 2), rm_l, rv_l, scale, bias, training=True, momentum=1 - decay,
+                  eps=1e-5).transpose(1, 2)
+finish(f"{out}/train_channels_last.safetensors", {"scale": scale, "bias": bias, **stats_leaves()},
+       {"x": xl}, yl, {"inputDim": 3, "decay": decay, "channelAxis": -1})
+save(f"{out}/train_channels_last_stats.safetensors",
+     {"outputs/moving_mean": rm_l, "outputs/moving_variance": rv_l})
 y_eval = F.batch_norm(x, moving_mean, moving_var, scale, bias, training=False, eps=1e-5)
 finish(f"{out}/eval.safetensors",
        {"scale": scale, "bias": bias, "moving_mean": moving_mean, "moving_variance": moving_var},
