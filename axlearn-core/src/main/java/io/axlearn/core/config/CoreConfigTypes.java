@@ -3,13 +3,14 @@ package io.axlearn.core.config;
 import io.axlearn.core.init.Initializer;
 import io.axlearn.core.init.ParamInit;
 import io.axlearn.core.input.Input;
-import io.axlearn.core.layers.Dropout;
-import io.axlearn.core.layers.LayerNorm;
-import io.axlearn.core.layers.Linear;
-import io.axlearn.core.layers.RmsNorm;
 import java.util.Map;
 
-/** The {@code @type} names of {@code axlearn-core}'s config classes. */
+/**
+ * The {@code @type} names of {@code axlearn-core}'s config, init and input classes. Layers and
+ * attention register theirs in their own packages ({@link
+ * io.axlearn.core.layers.LayersConfigTypes}, {@link
+ * io.axlearn.core.attention.AttentionConfigTypes}).
+ */
 public final class CoreConfigTypes implements ConfigTypeProvider {
 
     @Override
@@ -22,19 +23,6 @@ public final class CoreConfigTypes implements ConfigTypeProvider {
                 Map.entry("core/UniformInit", Initializer.Uniform.class),
                 Map.entry("core/FanScaledInit", Initializer.FanScaled.class),
                 Map.entry("core/ParamInit", ParamInit.class),
-                Map.entry("core/Linear", Linear.Config.class),
-                Map.entry("core/Embedding", io.axlearn.core.layers.Embedding.Config.class),
-                Map.entry("core/LayerNorm", LayerNorm.Config.class),
-                Map.entry("core/RmsNorm", RmsNorm.Config.class),
-                Map.entry("core/Dropout", Dropout.Config.class),
-                Map.entry("core/Conv1d", io.axlearn.core.layers.Conv1d.Config.class),
-                Map.entry("core/Conv2d", io.axlearn.core.layers.Conv2d.Config.class),
-                Map.entry("core/Pool2d", io.axlearn.core.layers.Pool2d.Config.class),
-                Map.entry("core/BatchNorm", io.axlearn.core.layers.BatchNorm.Config.class),
-                Map.entry("core/GroupNorm", io.axlearn.core.layers.GroupNorm.Config.class),
-                Map.entry(
-                        "core/StochasticDepth",
-                        io.axlearn.core.layers.StochasticDepth.Config.class),
                 Map.entry("core/Input", Input.Config.class));
     }
 }
