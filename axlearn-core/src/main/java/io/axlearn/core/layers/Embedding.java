@@ -41,8 +41,11 @@ public final class Embedding extends BaseLayer {
 
         @Override
         protected void validate() {
-            if (numEmbeddings <= 0 || dim <= 0) {
-                throw invalid(numEmbeddings <= 0 ? "numEmbeddings" : "dim", "must be positive");
+            if (numEmbeddings <= 0) {
+                throw invalid("numEmbeddings", "must be positive, got " + numEmbeddings);
+            }
+            if (dim <= 0) {
+                throw invalid("dim", "must be positive, got " + dim);
             }
         }
 
