@@ -8,10 +8,6 @@ import java.util.Map;
  * The {@code @type} names of this package's config classes, found through {@link
  * java.util.ServiceLoader} (listed in {@code
  * META-INF/services/io.axlearn.core.config.ConfigTypeProvider}).
- *
- * <p>{@link io.axlearn.core.config.CoreConfigTypes} registers the same four names for the same
- * classes (it predates this provider); registering a name twice for one class is accepted, so
- * either list may be dropped without changing what files can name.
  */
 public final class AttentionConfigTypes implements ConfigTypeProvider {
 
