@@ -171,6 +171,10 @@ public final class Trainer extends Configurable {
     private final Learner learner;
     private final Checkpointer checkpointer;
     private final Map<String, Evaler> evalers = new LinkedHashMap<>();
+
+    /** The resolved config as JSON, for the run directory and every checkpoint's index. */
+    private final String configJson;
+
     private PrintWriter out = new PrintWriter(System.out, true);
     private boolean terminal = System.console() != null;
     private StepListener listener = (step, scalars) -> {};
@@ -198,6 +202,7 @@ public final class Trainer extends Configurable {
         this.input = cfg.input.instantiateAt(child("input"));
         this.learner = cfg.learner.instantiateAt(child("learner"));
         this.checkpointer = cfg.checkpointer.instantiateAt(child("checkpointer"));
+        this.configJson = ConfigJson.toJson(cfg);
         cfg.evalers.forEach(
                 (name, e) ->
                         evalers.put(name, e.instantiateAt(child("evalers") + "[" + name + "]")));
@@ -326,7 +331,8 @@ public final class Trainer extends Configurable {
         try (SummaryWriter trainWriter = new SummaryWriter(dir, "train");
                 Input.BatchIterator batches = input.iterator(inputState)) {
             evalers.keySet().forEach(name -> evalWriters.put(name, new SummaryWriter(dir, name)));
-            long stepStart = System.nanoTime();
+            long windowStart = System.nanoTime();
+            long windowFromStep = start;
             for (long step = start + 1; step <= cfg.maxStep; step++) {
                 Batch batch = batches.next();
                 Map<String, Double> scalars =
@@ -336,14 +342,11 @@ public final class Trainer extends Configurable {
                 listener.afterStep(step, scalars);
                 progress.update(step, lastLoss, batch.size());
                 if (step % cfg.summaryEveryNSteps == 0 || step == cfg.maxStep) {
-                    double seconds = (System.nanoTime() - stepStart) / 1e9;
-                    long steps =
-                            step % cfg.summaryEveryNSteps == 0
-                                    ? cfg.summaryEveryNSteps
-                                    : step - start;
-                    scalars.put("steps_per_second", Math.min(steps, step - start) / seconds);
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    scalars.put("steps_per_second", (step - windowFromStep) / seconds);
                     trainWriter.write(step, scalars);
-                    stepStart = System.nanoTime();
+                    windowStart = System.nanoTime();
+                    windowFromStep = step;
                 }
                 for (Map.Entry<String, Evaler> e : evalers.entrySet()) {
                     if (e.getValue().shouldRun(step) || step == cfg.maxStep) {
@@ -363,7 +366,7 @@ public final class Trainer extends Configurable {
                     }
                 }
                 if (checkpointer.shouldSave(step) || step == cfg.maxStep) {
-                    save(dir, step, params, optimizerState, inputState);
+                    save(dir, step, params, optimizerState, inputState, progress);
                     lastSaved = step;
                 }
             }
@@ -433,22 +436,20 @@ public final class Trainer extends Configurable {
             long step,
             ParamTree params,
             OptimizerState optimizerState,
-            InputState inputState) {
+            InputState inputState,
+            Progress progress) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("input", JSON.convertValue(inputState, Map.class));
         metadata.put("optimizerStep", optimizerState.step());
         metadata.put("seed", cfg.seed);
-        metadata.put("config", ConfigJson.toJson(cfg));
+        metadata.put("config", configJson);
         long t0 = System.nanoTime();
         checkpointer.save(
                 dir, new TrainState(step, params.asMap(), optimizerState.arrays(), metadata));
         double ms = (System.nanoTime() - t0) / 1e6;
-        out.printf(
-                java.util.Locale.ROOT,
-                "%ssaved checkpoint step %d in %.0f ms%n",
-                terminal ? "\r" : "",
-                step,
-                ms);
+        progress.message(
+                String.format(
+                        java.util.Locale.ROOT, "saved checkpoint step %d in %.0f ms", step, ms));
     }
 
     private static void copyInto(
@@ -468,7 +469,7 @@ public final class Trainer extends Configurable {
     private void writeConfig(Path dir) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("config.json"), ConfigJson.toJson(cfg) + "\n");
+            Files.writeString(dir.resolve("config.json"), configJson + "\n");
             Files.writeString(dir.resolve("config.txt"), cfg + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(
