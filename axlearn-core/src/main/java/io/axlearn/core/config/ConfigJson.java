@@ -106,10 +106,9 @@ public final class ConfigJson {
      * an unknown field the nearest known ones.
      */
     static ConfigException unwrap(JsonProcessingException e, String action) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException ce) {
-                return ce;
-            }
+        ConfigException inner = configCause(e);
+        if (inner != null) {
+            return inner;
         }
         if (e instanceof UnrecognizedPropertyException u) {
             List<String> known = new ArrayList<>();
@@ -132,6 +131,18 @@ public final class ConfigJson {
                                 + ", column "
                                 + e.getLocation().getColumnNr();
         return new ConfigException(action + location + ": " + e.getOriginalMessage(), e);
+    }
+
+    /**
+     * The first {@link ConfigException} in {@code e}'s cause chain (e.g. from a type id), or null.
+     */
+    static ConfigException configCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException ce) {
+                return ce;
+            }
+        }
+        return null;
     }
 
     private static String jsonPath(List<JsonMappingException.Reference> refs) {

@@ -57,21 +57,12 @@ public final class ConfigValues {
             }
             return ConfigJson.mapper().treeToValue(node, javaType);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            ConfigException inner = e instanceof JsonProcessingException j ? unwrapConfig(j) : null;
+            ConfigException inner = ConfigJson.configCause(e);
             if (inner != null) {
                 throw inner;
             }
             throw new ConfigTypeException(path, typeName(target), value);
         }
-    }
-
-    private static ConfigException unwrapConfig(JsonProcessingException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException ce) {
-                return ce;
-            }
-        }
-        return null;
     }
 
     private static boolean isSimple(Class<?> raw) {
