@@ -5,8 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.axlearn.core.config.ConfigJson;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.config.Configurable;
@@ -16,16 +14,14 @@ import io.axlearn.core.input.Batch;
 import io.axlearn.core.input.Input;
 import io.axlearn.core.input.InputState;
 import io.axlearn.core.learner.Learner;
-import io.axlearn.core.learner.OptimizerState;
 import io.axlearn.core.metrics.WeightedScalar;
 import io.axlearn.core.module.BaseModel;
-import io.axlearn.core.module.ForwardContext;
-import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
-import io.axlearn.core.module.Seeds;
 import io.axlearn.core.ndarray.Engines;
+import io.axlearn.trainer.checkpoint.Checkpoint;
+import io.axlearn.trainer.checkpoint.CheckpointException;
+import io.axlearn.trainer.checkpoint.CheckpointMetadata;
 import io.axlearn.trainer.checkpoint.Checkpointer;
-import io.axlearn.trainer.checkpoint.TrainState;
 import io.axlearn.trainer.eval.Evaler;
 import io.axlearn.trainer.summary.SummaryWriter;
 import java.io.IOException;
@@ -33,10 +29,12 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.SortedMap;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -82,6 +80,19 @@ public final class Trainer extends Configurable {
         /** Device: {@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto} (a GPU when present). */
         private String device = "cpu";
 
+        /**
+         * Gradient accumulation: forward/backward passes per step, each over {@code input.batchSize
+         * / microBatches} examples; the update equals that of the whole batch (see {@link
+         * TrainStep}). Must divide {@code input.batchSize}.
+         */
+        private int microBatches = 1;
+
+        /**
+         * Weights to start from instead of the initialisers (fine-tuning); {@code null} starts from
+         * the initialisers. Ignored once the run has a checkpoint of its own: resuming wins.
+         */
+        private InitialWeights.Config initFrom;
+
         public Config model(BaseModel.Config<?, ?> v) {
             return set(() -> model = v.copy());
         }
@@ -124,6 +135,15 @@ public final class Trainer extends Configurable {
             return set(() -> device = v);
         }
 
+        public Config microBatches(int v) {
+            return set(() -> microBatches = v);
+        }
+
+        /** Sets the initial weights (copied; {@code null} for none). */
+        public Config initFrom(InitialWeights.Config v) {
+            return set(() -> initFrom = v == null ? null : v.copy());
+        }
+
         /** The number of training steps. */
         public Long maxStep() {
             return maxStep;
@@ -139,6 +159,15 @@ public final class Trainer extends Configurable {
             }
             if (!device.matches("cpu|gpu|gpu:\\d+|auto")) {
                 throw invalid("device", "must be cpu, gpu, gpu:N or auto, got " + device);
+            }
+            if (microBatches < 1) {
+                throw invalid("microBatches", "must be at least 1, got " + microBatches);
+            }
+            Integer batchSize = input.batchSize();
+            if (batchSize != null && batchSize % microBatches != 0) {
+                throw invalid(
+                        "microBatches",
+                        "must divide input.batchSize=" + batchSize + ", got " + microBatches);
             }
         }
 
@@ -163,21 +192,20 @@ public final class Trainer extends Configurable {
     public record Result(
             long step, double loss, Map<String, Map<String, WeightedScalar>> evaluations) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Config cfg;
     private final BaseModel model;
     private final Input input;
-    private final Learner learner;
     private final Checkpointer checkpointer;
     private final Map<String, Evaler> evalers = new LinkedHashMap<>();
+    private final InitialWeights initialWeights;
+    private final TrainStep trainStep;
 
     /** The resolved config as JSON, for the run directory and every checkpoint's index. */
     private final String configJson;
 
     private PrintWriter out = new PrintWriter(System.out, true);
     private boolean terminal = System.console() != null;
-    private StepListener listener = (step, scalars) -> {};
+    private StepListener listener;
 
     /** Called after every training step with the step's scalars (loss, learning rate, ...). */
     @FunctionalInterface
@@ -189,7 +217,10 @@ public final class Trainer extends Configurable {
         void afterStep(long step, Map<String, Double> scalars);
     }
 
-    /** Sets the listener called after every step (monitoring, tests). */
+    /**
+     * Sets the listener called after every step (monitoring, tests). With a listener, every step's
+     * scalars are copied from the engine; without one, only summary steps' are.
+     */
     public Trainer onStep(StepListener stepListener) {
         this.listener = stepListener;
         return this;
@@ -200,8 +231,11 @@ public final class Trainer extends Configurable {
         this.cfg = cfg;
         this.model = cfg.model.instantiateAt(child("model"));
         this.input = cfg.input.instantiateAt(child("input"));
-        this.learner = cfg.learner.instantiateAt(child("learner"));
+        Learner learner = cfg.learner.instantiateAt(child("learner"));
         this.checkpointer = cfg.checkpointer.instantiateAt(child("checkpointer"));
+        this.initialWeights =
+                cfg.initFrom == null ? null : cfg.initFrom.instantiateAt(child("initFrom"));
+        this.trainStep = new TrainStep(model, learner, cfg.seed, cfg.microBatches);
         this.configJson = ConfigJson.toJson(cfg);
         cfg.evalers.forEach(
                 (name, e) ->
@@ -220,6 +254,11 @@ public final class Trainer extends Configurable {
     /** The model being trained. */
     public BaseModel model() {
         return model;
+    }
+
+    /** The train step every step of {@link #run} goes through. */
+    public TrainStep trainStep() {
+        return trainStep;
     }
 
     /**
@@ -252,210 +291,199 @@ public final class Trainer extends Configurable {
     }
 
     /**
-     * Trains in {@code trainerDir}, resuming from its newest complete checkpoint if it has one.
+     * Trains in {@code trainerDir}: restores its newest complete checkpoint, else initialises (from
+     * {@code initFrom} when set); then for each step: the train step, maybe evaluate, maybe save; a
+     * final save at {@code maxStep}.
      *
-     * @throws TrainingDivergedException if the loss becomes NaN or infinite (checkpoints stay)
+     * @throws TrainingDivergedException if the loss or gradient norm becomes NaN or infinite
+     *     (checkpoints stay)
      */
     public Result run(Path trainerDir) {
-        writeConfig(trainerDir);
         Engine engine = Engines.pytorch();
-        SortedMap<String, ParamSpec> specs = model.paramSpecs();
         try (NDManager root = NDManager.newBaseManager(device(), engine.getEngineName())) {
-            ParamTree params = model.initParams(cfg.seed, root);
-            OptimizerState optimizerState = learner.initState(specs, params, root);
-            InputState inputState = InputState.start(cfg.input.seed());
-            long start = 0;
-            var restored =
-                    Checkpointer.restoreLatest(
-                            trainerDir, root, shapes(), true, w -> out.println("warning: " + w));
-            if (restored.isPresent()) {
-                TrainState s = restored.get();
-                copyInto(params.asMap(), s.params(), "parameter");
-                copyInto(optimizerState.arrays(), s.optimizerState(), "optimizer state");
-                optimizerState.restoreStep(
-                        ((Number) s.metadata().get("optimizerStep")).longValue());
-                inputState = JSON.convertValue(s.metadata().get("input"), InputState.class);
-                start = s.step();
-                s.params().values().forEach(NDArray::close);
-                s.optimizerState().values().forEach(NDArray::close);
-                out.println("resumed from checkpoint step " + start + " in " + trainerDir);
-            }
-            specs.forEach((path, spec) -> params.get(path).setRequiresGradient(spec.trainable()));
-            return loop(trainerDir, engine, root, params, optimizerState, inputState, start);
+            TrainerState state = restoreOrInit(trainerDir, root);
+            writeConfig(trainerDir);
+            return loop(trainerDir, root, state);
         }
     }
 
     /**
-     * Evaluates the newest complete checkpoint in {@code trainerDir} with every evaler.
+     * Evaluates the newest usable checkpoint in {@code trainerDir} with every evaler (falling back
+     * to older ones, with a warning, if the newest is corrupt).
      *
      * @return the checkpoint's step and the results by evaler name
-     * @throws io.axlearn.trainer.checkpoint.CheckpointException if there is no usable checkpoint
+     * @throws CheckpointException if there is no usable checkpoint
      */
     public Result evaluate(Path trainerDir) {
         Engine engine = Engines.pytorch();
         try (NDManager root = NDManager.newBaseManager(device(), engine.getEngineName())) {
-            TrainState s =
-                    Checkpointer.restoreLatest(
-                                    trainerDir,
-                                    root,
-                                    shapes(),
-                                    false,
-                                    w -> out.println("warning: " + w))
+            Checkpoint c =
+                    Checkpointer.restoreLatest(trainerDir, root, shapes(), true, this::warn)
                             .orElseThrow(
                                     () ->
-                                            new io.axlearn.trainer.checkpoint.CheckpointException(
+                                            new CheckpointException(
                                                     "no checkpoint in "
                                                             + trainerDir.resolve(Checkpointer.DIR)
                                                             + " to evaluate"));
-            ParamTree params = ParamTree.of(s.params());
+            ParamTree params = ParamTree.of(c.params());
             Map<String, Map<String, WeightedScalar>> evaluations = new LinkedHashMap<>();
             evalers.forEach(
                     (name, evaler) -> evaluations.put(name, evaler.evaluate(model, params, root)));
-            return new Result(s.step(), Double.NaN, evaluations);
+            return new Result(c.step(), Double.NaN, evaluations);
         }
     }
 
-    private Result loop(
-            Path dir,
-            Engine engine,
-            NDManager root,
-            ParamTree params,
-            OptimizerState optimizerState,
-            InputState inputState,
-            long start) {
+    private void warn(String message) {
+        out.println("warning: " + message);
+    }
+
+    /** The newest checkpoint's state, else a fresh one (from {@code initFrom} when set). */
+    private TrainerState restoreOrInit(Path trainerDir, NDManager root) {
+        TrainerState fresh = trainStep.init(root, InputState.start(cfg.input.seed()));
+        Optional<Checkpoint> restored =
+                Checkpointer.restoreLatest(trainerDir, root, shapes(), true, this::warn);
+        if (restored.isEmpty()) {
+            if (initialWeights != null) {
+                out.println(initialWeights.loadInto(fresh.params(), model.paramSpecs(), root));
+            }
+            return fresh;
+        }
+        Checkpoint c = restored.get();
+        try {
+            copyInto(fresh.params().asMap(), c.params(), "parameter");
+            InputState inputState = fresh.input();
+            if (c.hasOptimizerState()) {
+                copyInto(fresh.optimizer().arrays(), c.optimizerState(), "optimizer state");
+                fresh.optimizer().restoreStep(c.metadata().optimizerStep());
+            } else {
+                out.println(
+                        "checkpoint step "
+                                + c.step()
+                                + " holds parameters only: the optimizer starts fresh");
+            }
+            if (c.metadata().input() != null) {
+                inputState = c.metadata().input();
+            }
+            out.println("resumed from checkpoint step " + c.step() + " in " + trainerDir);
+            return new TrainerState(c.step(), fresh.params(), fresh.optimizer(), inputState);
+        } finally {
+            c.close();
+        }
+    }
+
+    private Result loop(Path dir, NDManager root, TrainerState state) {
+        long start = state.step();
         Map<String, Map<String, WeightedScalar>> evaluations = new LinkedHashMap<>();
         double lastLoss = Double.NaN;
         long lastSaved = start;
         Progress progress = new Progress(out, terminal, start, cfg.maxStep, cfg.summaryEveryNSteps);
-        Map<String, SummaryWriter> evalWriters = new LinkedHashMap<>();
+        List<Evaler.Run> evalRuns = new ArrayList<>();
         try (SummaryWriter trainWriter = new SummaryWriter(dir, "train");
-                Input.BatchIterator batches = input.iterator(inputState)) {
-            evalers.keySet().forEach(name -> evalWriters.put(name, new SummaryWriter(dir, name)));
+                Input.BatchIterator batches = input.iterator(state.input())) {
+            evalers.forEach((name, evaler) -> evalRuns.add(evaler.start(dir, name)));
             long windowStart = System.nanoTime();
             long windowFromStep = start;
-            for (long step = start + 1; step <= cfg.maxStep; step++) {
+            while (state.step() < cfg.maxStep) {
                 Batch batch = batches.next();
-                Map<String, Double> scalars =
-                        trainStep(engine, root, params, optimizerState, batch, step, lastSaved);
-                inputState = batch.stateAfter();
-                lastLoss = scalars.get("loss");
-                listener.afterStep(step, scalars);
-                progress.update(step, lastLoss, batch.size());
-                if (step % cfg.summaryEveryNSteps == 0 || step == cfg.maxStep) {
-                    double seconds = (System.nanoTime() - windowStart) / 1e9;
-                    scalars.put("steps_per_second", (step - windowFromStep) / seconds);
-                    trainWriter.write(step, scalars);
-                    windowStart = System.nanoTime();
-                    windowFromStep = step;
-                }
-                for (Map.Entry<String, Evaler> e : evalers.entrySet()) {
-                    if (e.getValue().shouldRun(step) || step == cfg.maxStep) {
-                        Map<String, WeightedScalar> result =
-                                e.getValue().evaluate(model, params, root);
-                        evaluations.put(e.getKey(), result);
-                        Map<String, Double> means = new TreeMap<>();
-                        result.forEach((k, v) -> means.put(k, v.mean()));
-                        evalWriters.get(e.getKey()).write(step, means);
-                        progress.message(
-                                String.format(
-                                        java.util.Locale.ROOT,
-                                        "step %d eval %s: %s",
-                                        step,
-                                        e.getKey(),
-                                        means));
+                long step = state.step() + 1;
+                boolean last = step == cfg.maxStep;
+                boolean summarise = step % cfg.summaryEveryNSteps == 0 || last;
+                try (TrainStep.Output output = trainStep.apply(state, batch)) {
+                    state = output.state();
+                    if (summarise || listener != null) {
+                        Map<String, Double> scalars = output.scalars();
+                        lastLoss = scalars.get("loss");
+                        if (listener != null) {
+                            listener.afterStep(step, scalars);
+                        }
+                        if (summarise) {
+                            double seconds = (System.nanoTime() - windowStart) / 1e9;
+                            scalars.put("steps_per_second", (step - windowFromStep) / seconds);
+                            trainWriter.write(step, scalars);
+                            windowStart = System.nanoTime();
+                            windowFromStep = step;
+                        }
                     }
+                } catch (TrainingDivergedException e) {
+                    throw new TrainingDivergedException(
+                            e.getMessage() + lastGood(lastSaved), e.step());
                 }
-                if (checkpointer.shouldSave(step) || step == cfg.maxStep) {
-                    save(dir, step, params, optimizerState, inputState, progress);
+                progress.update(step, lastLoss, batch.size());
+                for (Evaler.Run run : evalRuns) {
+                    TrainerState now = state;
+                    run.maybeEvaluate(step, last, model, now.params(), root)
+                            .ifPresent(
+                                    r -> {
+                                        evaluations.put(run.name(), r);
+                                        progress.message(
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "step %d eval %s: %s",
+                                                        step,
+                                                        run.name(),
+                                                        Evaler.means(r)));
+                                    });
+                }
+                TrainerState toSave = state;
+                long t0 = System.nanoTime();
+                long lastGoodBefore = lastSaved;
+                Optional<Path> saved =
+                        checkpointer.maybeSave(
+                                dir, step, last, () -> checkpointOf(toSave, lastGoodBefore));
+                if (saved.isPresent()) {
                     lastSaved = step;
+                    progress.message(
+                            String.format(
+                                    Locale.ROOT,
+                                    "saved checkpoint step %d in %.0f ms",
+                                    step,
+                                    (System.nanoTime() - t0) / 1e6));
                 }
             }
         } finally {
-            evalWriters.values().forEach(SummaryWriter::close);
+            evalRuns.forEach(Evaler.Run::close);
         }
         return new Result(Math.max(start, cfg.maxStep), lastLoss, evaluations);
     }
 
-    /** One training step in its own sub-manager; returns the scalars to summarise. */
-    private Map<String, Double> trainStep(
-            Engine engine,
-            NDManager root,
-            ParamTree params,
-            OptimizerState optimizerState,
-            Batch batch,
-            long step,
-            long lastSaved) {
-        try (NDManager stepManager = root.newSubManager()) {
-            ForwardContext ctx =
-                    ForwardContext.of(
-                            params, stepManager, true, Seeds.derive(cfg.seed, "step/" + step));
-            BaseModel.Output output;
-            try (GradientCollector collector = engine.newGradientCollector()) {
-                output = model.forward(ctx, batch.toArrays(stepManager));
-                collector.backward(output.loss());
-            }
-            Map<String, NDArray> grads = new HashMap<>();
-            params.asMap()
-                    .forEach(
-                            (path, p) -> {
-                                if (p.hasGradient()) {
-                                    NDArray g = p.getGradient();
-                                    g.attach(stepManager); // the handle dies with the step
-                                    grads.put(path, g);
-                                }
-                            });
-            double loss = output.loss().getFloat();
-            if (!Double.isFinite(loss)) {
-                grads.values().forEach(g -> g.muli(0f));
-                throw new TrainingDivergedException(
-                        "loss is "
-                                + loss
-                                + " at step "
-                                + step
-                                + "; stopped before applying it"
-                                + (lastSaved > 0
-                                        ? "; the last good checkpoint is step " + lastSaved
-                                        : "; no checkpoint was saved yet"));
-            }
-            Learner.Output learnerOut = learner.step(step, params, grads, optimizerState);
-            grads.values().forEach(g -> g.muli(0f)); // DJL accumulates into .grad across collectors
-            ctx.outputs()
-                    .stateUpdates()
-                    .forEach((path, value) -> params.get(path).muli(0f).addi(value));
-            Map<String, Double> scalars = new TreeMap<>(learnerOut.scalars());
-            scalars.put("loss", loss);
-            output.metrics().forEach((name, value) -> scalars.put(name, (double) value.getFloat()));
-            // The batch's arrays alias its direct buffers: keep them alive through the step.
-            java.lang.ref.Reference.reachabilityFence(batch);
-            return scalars;
-        }
+    private static String lastGood(long lastSaved) {
+        return lastSaved > 0
+                ? "; the last good checkpoint is step " + lastSaved
+                : "; no checkpoint was saved yet";
     }
 
-    private void save(
-            Path dir,
-            long step,
-            ParamTree params,
-            OptimizerState optimizerState,
-            InputState inputState,
-            Progress progress) {
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("input", JSON.convertValue(inputState, Map.class));
-        metadata.put("optimizerStep", optimizerState.step());
-        metadata.put("seed", cfg.seed);
-        metadata.put("config", configJson);
-        long t0 = System.nanoTime();
-        checkpointer.save(
-                dir, new TrainState(step, params.asMap(), optimizerState.arrays(), metadata));
-        double ms = (System.nanoTime() - t0) / 1e6;
-        progress.message(
-                String.format(
-                        java.util.Locale.ROOT, "saved checkpoint step %d in %.0f ms", step, ms));
+    /**
+     * What a checkpoint of {@code state} holds. Refuses non-finite parameters: a checkpoint is only
+     * ever written with finite values.
+     */
+    private Checkpoint checkpointOf(TrainerState state, long lastSaved) {
+        for (Map.Entry<String, NDArray> p : state.params().asMap().entrySet()) {
+            try (NDManager check = p.getValue().getManager().newSubManager()) {
+                NDArray a = p.getValue();
+                check.tempAttachAll(a);
+                if (a.isNaN().logicalOr(a.isInfinite()).any().getBoolean()) {
+                    throw new TrainingDivergedException(
+                            "parameter "
+                                    + p.getKey()
+                                    + " is not finite after step "
+                                    + state.step()
+                                    + "; not saved"
+                                    + lastGood(lastSaved),
+                            state.step());
+                }
+            }
+        }
+        CheckpointMetadata metadata =
+                CheckpointMetadata.of(
+                        state.optimizer().step(), cfg.seed, state.input(), configJson);
+        return new Checkpoint(
+                state.step(), state.params().asMap(), state.optimizer().arrays(), metadata);
     }
 
     private static void copyInto(
             Map<String, NDArray> targets, Map<String, NDArray> sources, String what) {
         if (!targets.keySet().equals(sources.keySet())) {
-            throw new io.axlearn.trainer.checkpoint.CheckpointException(
+            throw new CheckpointException(
                     "checkpoint "
                             + what
                             + " paths differ from the model's: has "

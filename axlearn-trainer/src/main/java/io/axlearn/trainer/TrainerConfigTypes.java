@@ -14,6 +14,7 @@ public final class TrainerConfigTypes implements ConfigTypeProvider {
         return Map.of(
                 "trainer/Trainer", Trainer.Config.class,
                 "trainer/Checkpointer", Checkpointer.Config.class,
-                "trainer/Evaler", Evaler.Config.class);
+                "trainer/Evaler", Evaler.Config.class,
+                "trainer/InitialWeights", InitialWeights.Config.class);
     }
 }

@@ -1,11 +1,25 @@
 package io.axlearn.trainer;
 
-/** The loss became NaN or infinite; the run stopped before applying that step's update. */
+/**
+ * The loss or the gradient norm became NaN or infinite; the run stopped before applying that step's
+ * update.
+ */
 public final class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with its one-line message. */
-    public TrainingDivergedException(String message) {
+    private final long step;
+
+    /**
+     * @param message the one-line message
+     * @param step the step whose update was not applied
+     */
+    public TrainingDivergedException(String message, long step) {
         super(message);
+        this.step = step;
+    }
+
+    /** The step whose update was not applied. */
+    public long step() {
+        return step;
     }
 }

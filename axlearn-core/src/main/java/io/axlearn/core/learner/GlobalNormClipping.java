@@ -77,22 +77,38 @@ public final class GlobalNormClipping {
         if (grads.isEmpty()) {
             return 0;
         }
+        try (NDArray norm = clipOnEngine(grads);
+                NDArray wide = norm.toType(DataType.FLOAT64, true)) {
+            return wide.getDouble();
+        }
+    }
+
+    /**
+     * Like {@link #clip} but without reading the norm back from the engine: the scale is {@code
+     * min(1, maxNorm / (norm + eps))}, computed and applied on the engine as torch's {@code
+     * clip_grad_norm_} does.
+     *
+     * @param grads the gradients, non-empty, all on one manager that outlives this call
+     * @return the global norm before clipping, a float scalar on the gradients' manager
+     */
+    public NDArray clipOnEngine(Collection<NDArray> grads) {
         NDArray[] all = grads.toArray(NDArray[]::new);
-        try (NDManager scope = all[0].getManager().newSubManager()) {
+        NDManager home = all[0].getManager();
+        try (NDManager scope = home.newSubManager()) {
             scope.tempAttachAll(all);
             NDArray sumSq = null;
             for (NDArray g : all) {
                 NDArray s = g.square().sum();
                 sumSq = sumSq == null ? s : sumSq.addi(s);
             }
-            double norm = sumSq.sqrt().toType(DataType.FLOAT64, false).getDouble();
-            if (maxNorm != null && norm > maxNorm) {
-                // Like torch, a scalar tensor of the gradients' dtype (fp32) does the scaling.
-                float scale = (float) (maxNorm / (norm + eps));
+            NDArray norm = sumSq.sqrt();
+            if (maxNorm != null) {
+                NDArray scale = norm.add((float) eps).pow(-1).mul(maxNorm.floatValue()).minimum(1f);
                 for (NDArray g : all) {
                     g.muli(scale);
                 }
             }
+            norm.attach(home);
             return norm;
         }
     }

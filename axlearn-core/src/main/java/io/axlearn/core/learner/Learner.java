@@ -104,7 +104,7 @@ public final class Learner {
 
     /**
      * Clips the gradients of the trainable parameters (in place) and applies update {@code step} to
-     * {@code params} and {@code state}.
+     * {@code params} and {@code state}: {@link #clipGradients} then {@link #update}.
      *
      * @param step the 1-based step number
      * @param params the parameters, updated in place
@@ -114,6 +114,42 @@ public final class Learner {
      */
     public Output step(
             long step, ParamTree params, Map<String, NDArray> grads, OptimizerState state) {
+        List<NDArray> trainable = trainableGradients(grads, state);
+        double norm = clipping.clip(trainable);
+        update(step, params, grads, state);
+        return new Output(optimizer.learningRate(step), norm);
+    }
+
+    /**
+     * Clips the gradients of the trainable parameters in place and returns their global norm before
+     * clipping, left on the engine (no device-to-host copy).
+     *
+     * @param grads a gradient per trainable parameter, all on one manager
+     * @param state the optimiser state (it knows which parameters are trainable)
+     * @return the norm as a float scalar on the gradients' manager; {@code null} if there are no
+     *     trainable gradients
+     */
+    public NDArray clipGradients(Map<String, NDArray> grads, OptimizerState state) {
+        List<NDArray> trainable = trainableGradients(grads, state);
+        return trainable.isEmpty() ? null : clipping.clipOnEngine(trainable);
+    }
+
+    /**
+     * Applies the optimiser's update {@code step} to the parameters and state (after {@link
+     * #clipGradients}).
+     */
+    public void update(
+            long step, ParamTree params, Map<String, NDArray> grads, OptimizerState state) {
+        optimizer.update(step, params, grads, state);
+    }
+
+    /** The learning rate at {@code step} (1-based). */
+    public double learningRate(long step) {
+        return optimizer.learningRate(step);
+    }
+
+    private static List<NDArray> trainableGradients(
+            Map<String, NDArray> grads, OptimizerState state) {
         List<NDArray> trainable = new ArrayList<>();
         state.specs()
                 .forEach(
@@ -122,8 +158,6 @@ public final class Learner {
                                 trainable.add(grads.get(path));
                             }
                         });
-        double norm = clipping.clip(trainable);
-        optimizer.update(step, params, grads, state);
-        return new Output(optimizer.learningRate(step), norm);
+        return trainable;
     }
 }

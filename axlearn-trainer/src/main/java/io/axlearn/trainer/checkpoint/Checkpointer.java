@@ -3,7 +3,12 @@ package io.axlearn.trainer.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.axlearn.core.config.Configurable;
@@ -26,12 +31,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Saves and restores {@link TrainState}s under {@code <trainerDir>/checkpoints/step_%08d/}.
+ * Saves and restores {@link Checkpoint}s under {@code <trainerDir>/checkpoints/step_%08d/}.
  *
  * <p>A save writes {@code params.safetensors} and {@code optimizer.safetensors} into a temporary
  * directory, then {@code index.json} (step, metadata, every tensor's shape and dtype, each file's
@@ -119,36 +125,65 @@ public final class Checkpointer extends Configurable {
         return cfg;
     }
 
-    /** Whether the policy asks for a save after {@code step}. */
-    public boolean shouldSave(long step) {
-        return policy.test(step);
-    }
-
     /** The directory of the checkpoint of {@code step}. */
     public static Path stepDir(Path trainerDir, long step) {
         return trainerDir.resolve(DIR).resolve(String.format("step_%08d", step));
     }
 
     /**
-     * Writes {@code state} as the checkpoint of {@code state.step()}, atomically, then deletes old
-     * checkpoints by the keep policy. Replaces an existing checkpoint of the same step.
+     * Saves at {@code step} when the policy asks for it or {@code force} is set (the last step),
+     * then deletes old checkpoints by the keep policy.
+     *
+     * @param trainerDir the run directory
+     * @param step the step just completed
+     * @param force save whatever the policy says
+     * @param checkpoint builds what to save; called only when saving
+     * @return the checkpoint directory, if one was written
+     */
+    public Optional<Path> maybeSave(
+            Path trainerDir, long step, boolean force, Supplier<Checkpoint> checkpoint) {
+        if (!force && !policy.test(step)) {
+            return Optional.empty();
+        }
+        return Optional.of(save(trainerDir, checkpoint.get()));
+    }
+
+    /**
+     * Writes {@code checkpoint} (see {@link #write}), then deletes old checkpoints by the keep
+     * policy.
      *
      * @return the checkpoint directory
      */
-    public Path save(Path trainerDir, TrainState state) {
+    public Path save(Path trainerDir, Checkpoint checkpoint) {
+        Path target = write(trainerDir, checkpoint);
+        garbageCollect(trainerDir);
+        return target;
+    }
+
+    /**
+     * Writes {@code checkpoint} as the complete checkpoint of its step under {@code
+     * <trainerDir>/checkpoints/}, atomically: the tensors into a temporary directory, then {@code
+     * index.json}, then a rename. Replaces an existing checkpoint of the same step. Other tools use
+     * this to seed a run: a run started in {@code trainerDir} resumes from the newest checkpoint
+     * (one made by {@link Checkpoint#ofParams} starts its optimiser and input fresh).
+     *
+     * @return the checkpoint directory
+     * @throws CheckpointException naming the directory if writing fails
+     */
+    public static Path write(Path trainerDir, Checkpoint checkpoint) {
         Path root = trainerDir.resolve(DIR);
-        Path target = stepDir(trainerDir, state.step());
+        Path target = stepDir(trainerDir, checkpoint.step());
         Path tmp =
                 root.resolve(".tmp_" + target.getFileName() + "_" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(root);
             deleteRecursively(tmp);
             Files.createDirectories(tmp);
-            SafeTensors.write(tmp.resolve(PARAMS), state.params(), Map.of());
-            SafeTensors.write(tmp.resolve(OPTIMIZER), state.optimizerState(), Map.of());
+            SafeTensors.write(tmp.resolve(PARAMS), checkpoint.params(), Map.of());
+            SafeTensors.write(tmp.resolve(OPTIMIZER), checkpoint.optimizerState(), Map.of());
             Map<String, Object> index = new LinkedHashMap<>();
-            index.put("step", state.step());
-            index.put("metadata", state.metadata());
+            index.put("step", checkpoint.step());
+            index.put("metadata", checkpoint.metadata());
             index.put(
                     "files",
                     Map.of(
@@ -156,8 +191,8 @@ public final class Checkpointer extends Configurable {
                             fileInfo(tmp.resolve(PARAMS)),
                             OPTIMIZER,
                             fileInfo(tmp.resolve(OPTIMIZER))));
-            index.put("params", tensorInfo(state.params()));
-            index.put("optimizer", tensorInfo(state.optimizerState()));
+            index.put("params", tensorInfo(checkpoint.params()));
+            index.put("optimizer", tensorInfo(checkpoint.optimizerState()));
             Path indexFile = tmp.resolve(INDEX);
             Files.write(indexFile, JSON.writeValueAsBytes(index));
             try (var ch =
@@ -178,7 +213,6 @@ public final class Checkpointer extends Configurable {
             throw new CheckpointException(
                     "saving checkpoint " + target + " failed: " + e.getMessage(), e);
         }
-        garbageCollect(trainerDir);
         return target;
     }
 
@@ -232,13 +266,19 @@ public final class Checkpointer extends Configurable {
         }
     }
 
+    /** The tensor files' entries in {@code index.json}. */
+    private record FileInfo(
+            @JsonProperty(required = true) long bytes,
+            @JsonProperty(required = true) String sha256) {}
+
     /**
-     * Reads the checkpoint of {@code step} onto {@code manager}, checking file sizes, checksums and
-     * that its parameters have exactly the {@code expectedShapes} (pass null to skip that check).
+     * Reads the checkpoint of {@code step} onto {@code manager}, checking its index (format
+     * version, step, required fields), file sizes, checksums, and that its parameters have exactly
+     * the {@code expectedShapes} (pass null to skip that check).
      *
      * @throws CheckpointException naming the directory if it is missing, corrupt or does not fit
      */
-    public static TrainState restore(
+    public static Checkpoint restore(
             Path trainerDir, long step, NDManager manager, Map<String, Shape> expectedShapes) {
         Path dir = stepDir(trainerDir, step);
         Path indexFile = dir.resolve(INDEX);
@@ -246,19 +286,43 @@ public final class Checkpointer extends Configurable {
             throw new CheckpointException(
                     "checkpoint " + dir + " is incomplete or missing (no " + INDEX + ")");
         }
-        Map<String, Object> index;
+        JsonNode index;
         try {
-            index = JSON.readValue(indexFile.toFile(), new TypeReference<Map<String, Object>>() {});
+            index = JSON.readTree(indexFile.toFile());
         } catch (IOException e) {
             throw new CheckpointException(
                     "checkpoint " + dir + " has an unreadable " + INDEX + ": " + e.getMessage(), e);
         }
-        @SuppressWarnings(
-                "unchecked") // index.json's "files" is written by save() as a map of maps.
-        Map<String, Map<String, Object>> files =
-                (Map<String, Map<String, Object>>) index.get("files");
+        if (index == null || !index.isObject()) {
+            throw corrupt(dir, INDEX + " is not a JSON object");
+        }
+        JsonNode version = index.path("metadata").path("formatVersion");
+        int found = version.isInt() ? version.intValue() : 1;
+        if (found != CheckpointMetadata.FORMAT_VERSION) {
+            throw new CheckpointException(
+                    "checkpoint "
+                            + dir
+                            + " has format version "
+                            + found
+                            + "; this build reads version "
+                            + CheckpointMetadata.FORMAT_VERSION
+                            + " only",
+                    true);
+        }
+        JsonNode stepNode = index.get("step");
+        if (stepNode == null || !stepNode.isIntegralNumber()) {
+            throw corrupt(dir, INDEX + " needs an integer step, has " + stepNode);
+        }
+        if (stepNode.longValue() != step) {
+            throw corrupt(
+                    dir,
+                    INDEX + " says step " + stepNode.longValue() + ", its directory says " + step);
+        }
+        CheckpointMetadata metadata = field(dir, index, "metadata", CheckpointMetadata.class);
+        Map<String, FileInfo> files =
+                field(dir, index, "files", new TypeReference<Map<String, FileInfo>>() {});
         for (String name : List.of(PARAMS, OPTIMIZER)) {
-            verifyFile(dir, name, files == null ? null : files.get(name));
+            verifyFile(dir, name, files.get(name));
         }
         SafeTensors.Contents params;
         SafeTensors.Contents optimizer;
@@ -272,11 +336,49 @@ public final class Checkpointer extends Configurable {
         if (expectedShapes != null) {
             checkStructure(dir, expectedShapes, params.tensors());
         }
-        @SuppressWarnings("unchecked") // written by save() from a Map<String, Object>.
-        Map<String, Object> metadata =
-                (Map<String, Object>) index.getOrDefault("metadata", Map.of());
-        long savedStep = ((Number) index.get("step")).longValue();
-        return new TrainState(savedStep, params.tensors(), optimizer.tensors(), metadata);
+        return new Checkpoint(step, params.tensors(), optimizer.tensors(), metadata);
+    }
+
+    private static CheckpointException corrupt(Path dir, String what) {
+        return new CheckpointException("checkpoint " + dir + " is corrupt: " + what);
+    }
+
+    private static <T> T field(Path dir, JsonNode index, String name, Class<T> type) {
+        return field(dir, index, name, JSON.getTypeFactory().constructType(type));
+    }
+
+    private static <T> T field(Path dir, JsonNode index, String name, TypeReference<T> type) {
+        return field(dir, index, name, JSON.getTypeFactory().constructType(type));
+    }
+
+    private static <T> T field(Path dir, JsonNode index, String name, JavaType type) {
+        JsonNode node = index.get(name);
+        if (node == null || node.isNull()) {
+            throw corrupt(dir, INDEX + " has no " + name);
+        }
+        try {
+            return JSON.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            String where = name;
+            if (e instanceof JsonMappingException m) {
+                for (JsonMappingException.Reference r : m.getPath()) {
+                    where +=
+                            r.getFieldName() != null
+                                    ? "." + r.getFieldName()
+                                    : "[" + r.getIndex() + "]";
+                }
+            }
+            String why =
+                    e instanceof JsonProcessingException j
+                            ? j.getOriginalMessage()
+                            : e.getMessage();
+            throw corrupt(dir, INDEX + " field " + where + " is invalid: " + firstLine(why));
+        }
+    }
+
+    private static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 
     /**
@@ -285,7 +387,7 @@ public final class Checkpointer extends Configurable {
      *
      * @throws CheckpointException if the newest (or, with fallBack, every) checkpoint is unusable
      */
-    public static Optional<TrainState> restoreLatest(
+    public static Optional<Checkpoint> restoreLatest(
             Path trainerDir,
             NDManager manager,
             Map<String, Shape> expectedShapes,
@@ -360,11 +462,11 @@ public final class Checkpointer extends Configurable {
         return paths.subList(0, 5) + " and " + (paths.size() - 5) + " more";
     }
 
-    private static Map<String, Object> fileInfo(Path file) throws IOException {
-        return Map.of("bytes", Files.size(file), "sha256", sha256(file));
+    private static FileInfo fileInfo(Path file) throws IOException {
+        return new FileInfo(Files.size(file), sha256(file));
     }
 
-    private static void verifyFile(Path dir, String name, Map<String, Object> info) {
+    private static void verifyFile(Path dir, String name, FileInfo info) {
         Path file = dir.resolve(name);
         if (info == null) {
             throw new CheckpointException(
@@ -372,7 +474,7 @@ public final class Checkpointer extends Configurable {
         }
         try {
             long size = Files.size(file);
-            long expected = ((Number) info.get("bytes")).longValue();
+            long expected = info.bytes();
             if (size != expected) {
                 throw new CheckpointException(
                         "checkpoint "
@@ -387,7 +489,7 @@ public final class Checkpointer extends Configurable {
                                 + expected
                                 + (size < expected ? " (truncated)" : ""));
             }
-            if (!sha256(file).equals(info.get("sha256"))) {
+            if (!sha256(file).equals(info.sha256())) {
                 throw new CheckpointException(
                         "checkpoint "
                                 + dir

@@ -2,6 +2,7 @@ package io.axlearn.trainer.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.config.Configurable;
 import io.axlearn.core.config.InstantiableConfig;
@@ -13,8 +14,12 @@ import io.axlearn.core.metrics.WeightedScalar;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.trainer.summary.SummaryWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -86,13 +91,65 @@ public final class Evaler extends Configurable {
         return cfg;
     }
 
-    /** Whether to evaluate after {@code step}. */
-    public boolean shouldRun(long step) {
-        return policy.test(step);
+    /**
+     * Starts this evaler's part of a training run: it evaluates when its policy says so and writes
+     * its summaries to {@code <trainerDir>/summaries/<name>/}.
+     *
+     * @param trainerDir the run directory
+     * @param name the evaler's name in the trainer config ({@code evalers[name]})
+     */
+    public Run start(Path trainerDir, String name) {
+        return new Run(name, new SummaryWriter(trainerDir, name));
+    }
+
+    /** One evaler within a training run: its policy and its summary writer. */
+    public final class Run implements AutoCloseable {
+        private final String name;
+        private final SummaryWriter writer;
+
+        private Run(String name, SummaryWriter writer) {
+            this.name = name;
+            this.writer = writer;
+        }
+
+        /** The evaler's name. */
+        public String name() {
+            return name;
+        }
+
+        /**
+         * Evaluates if the policy fires at {@code step} or {@code force} is set (the last step),
+         * and writes the means to the summaries.
+         *
+         * @return the results by metric name, if it evaluated
+         */
+        public Optional<Map<String, WeightedScalar>> maybeEvaluate(
+                long step, boolean force, BaseModel model, ParamTree params, NDManager manager) {
+            if (!force && !policy.test(step)) {
+                return Optional.empty();
+            }
+            Map<String, WeightedScalar> result = evaluate(model, params, manager);
+            writer.write(step, means(result));
+            return Optional.of(result);
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+        }
+    }
+
+    /** The mean of every result, by name, sorted. */
+    public static SortedMap<String, Double> means(Map<String, WeightedScalar> result) {
+        SortedMap<String, Double> means = new TreeMap<>();
+        result.forEach((k, v) -> means.put(k, v.mean()));
+        return means;
     }
 
     /**
      * Runs the model over the input and returns {@code loss} and every metric as weighted means.
+     * The sums stay on the engine until the input is exhausted: one read per metric, not one per
+     * batch.
      *
      * @param model the model
      * @param params its parameters
@@ -100,31 +157,51 @@ public final class Evaler extends Configurable {
      */
     public Map<String, WeightedScalar> evaluate(
             BaseModel model, ParamTree params, NDManager manager) {
-        Map<String, WeightedScalar> totals = new LinkedHashMap<>();
-        int batches = 0;
-        try (Input.BatchIterator it = input.iterator()) {
+        try (NDManager sums = manager.newSubManager();
+                Input.BatchIterator it = input.iterator()) {
+            NDArray totalWeight = null;
+            Map<String, NDArray> weightedSums = new TreeMap<>();
+            int batches = 0;
             while (it.hasNext() && (cfg.maxBatches == null || batches < cfg.maxBatches)) {
                 Batch batch = it.next();
                 batches++;
-                try (NDManager step = manager.newSubManager()) {
+                try (NDManager step = sums.newSubManager()) {
                     BaseModel.Output out =
                             model.forward(ForwardContext.eval(params, step), batch.toArrays(step));
-                    double weight = out.lossWeight().getFloat();
-                    totals.merge(
-                            "loss",
-                            new WeightedScalar(out.loss().getFloat(), weight),
-                            WeightedScalar::plus);
-                    for (Map.Entry<String, NDArray> m : new TreeMap<>(out.metrics()).entrySet()) {
-                        totals.merge(
-                                m.getKey(),
-                                new WeightedScalar(m.getValue().getFloat(), weight),
-                                WeightedScalar::plus);
+                    NDArray weight = out.lossWeight();
+                    Map<String, NDArray> values = new TreeMap<>(out.metrics());
+                    values.put("loss", out.loss());
+                    for (Map.Entry<String, NDArray> v : values.entrySet()) {
+                        NDArray weighted = v.getValue().mul(weight).toType(DataType.FLOAT64, false);
+                        NDArray sum = weightedSums.get(v.getKey());
+                        if (sum == null) {
+                            weighted.attach(sums);
+                            weightedSums.put(v.getKey(), weighted);
+                        } else {
+                            sum.addi(weighted);
+                        }
+                    }
+                    if (totalWeight == null) {
+                        totalWeight = weight.toType(DataType.FLOAT64, true);
+                        totalWeight.attach(sums);
+                    } else {
+                        totalWeight.addi(weight);
                     }
                     // The batch's arrays alias its direct buffers: keep them alive until here.
                     java.lang.ref.Reference.reachabilityFence(batch);
                 }
             }
+            Map<String, WeightedScalar> totals = new LinkedHashMap<>();
+            if (totalWeight == null) {
+                return totals;
+            }
+            double w = totalWeight.getDouble();
+            weightedSums.forEach(
+                    (k, sum) -> {
+                        double s = sum.getDouble();
+                        totals.put(k, new WeightedScalar(w > 0 ? s / w : 0, w));
+                    });
+            return totals;
         }
-        return totals;
     }
 }

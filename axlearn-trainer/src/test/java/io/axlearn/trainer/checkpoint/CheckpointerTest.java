@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.input.InputState;
 import io.axlearn.core.ndarray.Engines;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -38,14 +39,17 @@ class CheckpointerTest {
         manager.close();
     }
 
-    private TrainState state(long step) {
+    private Checkpoint state(long step) {
         TreeMap<String, NDArray> params = new TreeMap<>();
         params.put("layer/weight", manager.arange(6f).reshape(2, 3).add(step));
         params.put("layer/bias", manager.create(new float[] {step, -step}));
         TreeMap<String, NDArray> opt = new TreeMap<>();
         opt.put("mu/layer/weight", manager.ones(new Shape(2, 3)).mul(step));
-        return new TrainState(
-                step, params, opt, Map.of("input", Map.of("epoch", 1, "cursor", 42), "seed", 7));
+        return new Checkpoint(
+                step,
+                params,
+                opt,
+                CheckpointMetadata.of(4, 7, new InputState(1, 42, 9, List.of(3L), 5), "{}"));
     }
 
     private static final Map<String, Shape> SHAPES =
@@ -57,7 +61,7 @@ class CheckpointerTest {
         Path saved = ckpt.save(dir, state(5));
         assertEquals(Checkpointer.stepDir(dir, 5), saved);
         assertTrue(Files.exists(saved.resolve("index.json")));
-        TrainState back = Checkpointer.restore(dir, 5, manager, SHAPES);
+        Checkpoint back = Checkpointer.restore(dir, 5, manager, SHAPES);
         assertEquals(5, back.step());
         assertArrayEquals(
                 state(5).params().get("layer/weight").toFloatArray(),
@@ -66,8 +70,7 @@ class CheckpointerTest {
         assertArrayEquals(
                 state(5).optimizerState().get("mu/layer/weight").toFloatArray(),
                 back.optimizerState().get("mu/layer/weight").toFloatArray());
-        assertEquals(Map.of("epoch", 1, "cursor", 42), back.metadata().get("input"));
-        assertEquals(7, back.metadata().get("seed"));
+        assertEquals(state(5).metadata(), back.metadata());
     }
 
     @Test
@@ -188,13 +191,14 @@ class CheckpointerTest {
     }
 
     @Test
-    void policy_firesEveryNSteps() {
+    void maybeSave_firesEveryNStepsOrWhenForced() {
         Checkpointer ckpt = Checkpointer.config().everyNSteps(3).instantiate();
-        assertEquals(
-                List.of(3L, 6L, 9L),
-                java.util.stream.LongStream.rangeClosed(1, 10)
-                        .filter(ckpt::shouldSave)
-                        .boxed()
-                        .toList());
+        List<Long> saved = new java.util.ArrayList<>();
+        for (long step = 1; step <= 10; step++) {
+            long s = step;
+            ckpt.maybeSave(dir, step, step == 10, () -> state(s)).ifPresent(p -> saved.add(s));
+        }
+        assertEquals(List.of(3L, 6L, 9L, 10L), saved);
+        assertEquals(List.of(6L, 9L, 10L), Checkpointer.completeSteps(dir));
     }
 }
