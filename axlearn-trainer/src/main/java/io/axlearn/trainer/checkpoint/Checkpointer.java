@@ -372,6 +372,9 @@ public final class Checkpointer extends Configurable {
                     e instanceof JsonProcessingException j
                             ? j.getOriginalMessage()
                             : e.getMessage();
+            if (why != null && why.startsWith("Missing required creator property")) {
+                throw corrupt(dir, INDEX + " has no " + where);
+            }
             throw corrupt(dir, INDEX + " field " + where + " is invalid: " + firstLine(why));
         }
     }

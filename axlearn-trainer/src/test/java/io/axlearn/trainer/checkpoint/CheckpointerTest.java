@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CheckpointerTest {
     @TempDir Path dir;
@@ -144,6 +146,51 @@ class CheckpointerTest {
                                         + (Files.size(params) + 10)
                                         + " (truncated)"),
                 truncated.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"step\" : 5|\"step\" : 12|index.json says step 12, its directory says 5",
+                "\"step\" : 5|\"step\" : \"5\"|index.json needs an integer step, has \"5\"",
+                "\"optimizerStep\" : 4,||index.json has no metadata.optimizerStep",
+                "\"optimizerStep\" : 4|\"optimizerStep\" : \"x\"|index.json field"
+                        + " metadata.optimizerStep is invalid: Cannot deserialize value of type"
+                        + " `long` from String \"x\"",
+                "\"input\" : {|\"input\" : 7, \"old\" : {|index.json field metadata.input is"
+                        + " invalid",
+            })
+    void editedIndex_isRefusedNamingTheField(String from, String to, String message)
+            throws IOException {
+        Checkpointer.config().instantiate().save(dir, state(5));
+        Path index = Checkpointer.stepDir(dir, 5).resolve("index.json");
+        String text = Files.readString(index);
+        assertTrue(text.contains(from), text);
+        Files.writeString(index, text.replace(from, to == null ? "" : to));
+        CheckpointException e =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> Checkpointer.restore(dir, 5, manager, SHAPES));
+        String prefix = "checkpoint " + Checkpointer.stepDir(dir, 5) + " is corrupt: ";
+        assertTrue(e.getMessage().startsWith(prefix + message), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
+    void otherFormatVersion_isRefusedNamingBoth() throws IOException {
+        Checkpointer.config().instantiate().save(dir, state(5));
+        Path index = Checkpointer.stepDir(dir, 5).resolve("index.json");
+        Files.writeString(index, Files.readString(index).replace("\"formatVersion\" : 2,", ""));
+        CheckpointException e =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> Checkpointer.restore(dir, 5, manager, SHAPES));
+        assertEquals(
+                "checkpoint "
+                        + Checkpointer.stepDir(dir, 5)
+                        + " has format version 1; this build reads version 2 only",
+                e.getMessage());
     }
 
     @Test
