@@ -5,6 +5,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigJson;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.config.Configurable;
@@ -192,6 +195,8 @@ public final class Trainer extends Configurable {
     public record Result(
             long step, double loss, Map<String, Map<String, WeightedScalar>> evaluations) {}
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Config cfg;
     private final BaseModel model;
     private final Input input;
@@ -206,6 +211,7 @@ public final class Trainer extends Configurable {
     private PrintWriter out = new PrintWriter(System.out, true);
     private boolean terminal = System.console() != null;
     private StepListener listener;
+    private volatile String stopReason;
 
     /** Called after every training step with the step's scalars (loss, learning rate, ...). */
     @FunctionalInterface
@@ -281,13 +287,25 @@ public final class Trainer extends Configurable {
     }
 
     private Device device() {
-        Engine engine = Engines.pytorch();
-        return switch (cfg.device) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            case "auto" -> engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-            default -> Device.gpu(Integer.parseInt(cfg.device.substring(4)));
-        };
+        if (cfg.device.equals("cpu")) {
+            return Device.cpu();
+        }
+        int gpus = Engines.pytorch().getGpuCount();
+        if (cfg.device.equals("auto")) {
+            return gpus > 0 ? Device.gpu() : Device.cpu();
+        }
+        int index = cfg.device.equals("gpu") ? 0 : Integer.parseInt(cfg.device.substring(4));
+        if (index >= gpus) {
+            throw new ConfigException(
+                    "device="
+                            + cfg.device
+                            + ": the PyTorch engine sees "
+                            + (gpus == 0
+                                    ? "no GPU (CPU natives, or no CUDA device)"
+                                    : gpus + " GPUs")
+                            + "; use device=cpu or device=auto");
+        }
+        return Device.gpu(index);
     }
 
     /**
@@ -299,11 +317,33 @@ public final class Trainer extends Configurable {
      *     (checkpoints stay)
      */
     public Result run(Path trainerDir) {
+        checkIsDirectory(trainerDir);
         Engine engine = Engines.pytorch();
-        try (NDManager root = NDManager.newBaseManager(device(), engine.getEngineName())) {
+        Device device = device();
+        try (RunLock lock = RunLock.acquire(trainerDir);
+                NDManager root = NDManager.newBaseManager(device, engine.getEngineName())) {
+            Checkpointer.recover(trainerDir, out::println);
             TrainerState state = restoreOrInit(trainerDir, root);
             writeConfig(trainerDir);
             return loop(trainerDir, root, state);
+        }
+    }
+
+    /**
+     * Asks a running {@link #run} to stop after the step in progress: it saves a checkpoint of that
+     * step (unless it has just saved one) and throws {@link TrainingStoppedException}. Safe to call
+     * from any thread, a signal handler included.
+     *
+     * @param reason what asked (e.g. {@code SIGTERM}), for the message
+     */
+    public void requestStop(String reason) {
+        stopReason = reason;
+    }
+
+    private static void checkIsDirectory(Path trainerDir) {
+        if (Files.exists(trainerDir) && !Files.isDirectory(trainerDir)) {
+            throw new ConfigException(
+                    "trainer directory " + trainerDir + " is a file, not a directory");
         }
     }
 
@@ -315,6 +355,7 @@ public final class Trainer extends Configurable {
      * @throws CheckpointException if there is no usable checkpoint
      */
     public Result evaluate(Path trainerDir) {
+        checkIsDirectory(trainerDir);
         Engine engine = Engines.pytorch();
         try (NDManager root = NDManager.newBaseManager(device(), engine.getEngineName())) {
             Checkpoint c =
@@ -350,6 +391,7 @@ public final class Trainer extends Configurable {
         }
         Checkpoint c = restored.get();
         try {
+            checkSameModel(c);
             copyInto(fresh.params().asMap(), c.params(), "parameter");
             InputState inputState = fresh.input();
             if (c.hasOptimizerState()) {
@@ -368,6 +410,79 @@ public final class Trainer extends Configurable {
             return new TrainerState(c.step(), fresh.params(), fresh.optimizer(), inputState);
         } finally {
             c.close();
+        }
+    }
+
+    /**
+     * Refuses to resume with a model config other than the checkpoint's, even where the parameter
+     * shapes happen to match (4 heads to 8). Everything outside {@code model} may change on resume:
+     * maxStep, evalers, summaries, the checkpoint policy, the learner (its schedule included), the
+     * input.
+     */
+    private void checkSameModel(Checkpoint c) {
+        if (c.metadata().config() == null) {
+            return;
+        }
+        Map<String, String> then;
+        try {
+            then = flatten(JSON.readTree(c.metadata().config()).path("model"));
+        } catch (IOException e) {
+            throw new CheckpointException(
+                    "checkpoint step " + c.step() + " has an unreadable config: " + e.getMessage());
+        }
+        Map<String, String> now;
+        try {
+            now = flatten(JSON.readTree(configJson).path("model"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> differences = new ArrayList<>();
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(then.keySet());
+        keys.addAll(now.keySet());
+        for (String k : keys) {
+            if (!java.util.Objects.equals(then.get(k), now.get(k))) {
+                differences.add(
+                        "model"
+                                + k
+                                + " was "
+                                + then.getOrDefault(k, "unset")
+                                + ", is "
+                                + now.getOrDefault(k, "unset"));
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new CheckpointException(
+                    "checkpoint step "
+                            + c.step()
+                            + " was trained with another model config: "
+                            + String.join(
+                                    "; ", differences.subList(0, Math.min(5, differences.size())))
+                            + (differences.size() > 5
+                                    ? "; and " + (differences.size() - 5) + " more"
+                                    : "")
+                            + ". Resume with its model config, or train in a new directory (initFrom"
+                            + " loads its weights)",
+                    true);
+        }
+    }
+
+    /** {@code .a.b[0].c} paths to JSON values of a config tree. */
+    private static Map<String, String> flatten(JsonNode node) {
+        Map<String, String> out = new TreeMap<>();
+        flatten("", node, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            node.fields()
+                    .forEachRemaining(e -> flatten(prefix + "." + e.getKey(), e.getValue(), out));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(prefix + "[" + i + "]", node.get(i), out);
+            }
+        } else if (!node.isMissingNode()) {
+            out.put(prefix, node.toString());
         }
     }
 
@@ -438,6 +553,21 @@ public final class Trainer extends Configurable {
                                     "saved checkpoint step %d in %.0f ms",
                                     step,
                                     (System.nanoTime() - t0) / 1e6));
+                }
+                String reason = stopReason;
+                if (reason != null && !last) {
+                    if (lastSaved != step) {
+                        checkpointer.save(dir, checkpointOf(toSave, lastGoodBefore));
+                    }
+                    throw new TrainingStoppedException(
+                            reason
+                                    + ": saved checkpoint step "
+                                    + step
+                                    + " in "
+                                    + dir
+                                    + "; run the same command to resume",
+                            reason,
+                            step);
                 }
             }
         } finally {

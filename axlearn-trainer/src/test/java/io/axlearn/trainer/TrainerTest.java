@@ -201,4 +201,91 @@ class TrainerTest {
         assertEquals(config, Files.readString(dir.resolve("config.json")));
         assertFalse(Files.readString(dir.resolve("config.txt")).contains("hiddenDim: 16"));
     }
+
+    @Test
+    void requestStop_savesTheStepInProgress_andTheRunResumesExactly() {
+        SortedMap<Long, Double> whole = run(Regression.trainer(8), dir.resolve("whole"));
+        Path stopped = dir.resolve("stopped");
+        Trainer trainer =
+                Regression.trainer(8)
+                        .instantiate()
+                        .progressTo(new PrintWriter(progress, true), false);
+        trainer.onStep(
+                (step, scalars) -> {
+                    if (step == 3) {
+                        trainer.requestStop("SIGTERM");
+                    }
+                });
+        TrainingStoppedException e =
+                assertThrows(TrainingStoppedException.class, () -> trainer.run(stopped));
+        assertEquals(
+                "SIGTERM: saved checkpoint step 3 in "
+                        + stopped
+                        + "; run the same command to resume",
+                e.getMessage());
+        assertEquals(java.util.List.of(3L), Checkpointer.completeSteps(stopped));
+        SortedMap<Long, Double> rest = run(Regression.trainer(8), stopped);
+        assertEquals(5, rest.size());
+        rest.forEach((step, loss) -> assertEquals(whole.get(step), loss, 0.0, "step " + step));
+    }
+
+    @Test
+    void aSecondRunOnTheSameDirectory_isRefusedNamingTheHolder() {
+        try (RunLock held = RunLock.acquire(dir)) {
+            CheckpointException e =
+                    assertThrows(CheckpointException.class, () -> run(Regression.trainer(1), dir));
+            assertTrue(
+                    e.getMessage()
+                            .matches(
+                                    "trainer directory "
+                                            + java.util.regex.Pattern.quote(dir.toString())
+                                            + " is in use by another run \\(pid "
+                                            + ProcessHandle.current().pid()
+                                            + " on .+; lock file .*run.lock\\)"),
+                    e.getMessage());
+            assertFalse(Files.exists(dir.resolve("config.json")));
+        }
+        run(Regression.trainer(1), dir); // released: the next run may go
+    }
+
+    @Test
+    void resumingWithAnotherModelConfig_isRefusedEvenWhenTheShapesMatch() throws IOException {
+        run(Regression.trainer(2), dir);
+        String config = Files.readString(dir.resolve("config.json"));
+        CheckpointException e =
+                assertThrows(
+                        CheckpointException.class,
+                        () ->
+                                run(
+                                        Regression.trainer(4)
+                                                .model(Regression.model().gradientTrap(true)),
+                                        dir));
+        assertEquals(
+                "checkpoint step 2 was trained with another model config: model.gradientTrap was"
+                        + " false, is true. Resume with its model config, or train in a new"
+                        + " directory (initFrom loads its weights)",
+                e.getMessage());
+        assertEquals(config, Files.readString(dir.resolve("config.json")));
+        // What may change on resume: maxStep, the learner, summaries, checkpoint policy.
+        Trainer.Config longer = Regression.trainer(4).summaryEveryNSteps(2);
+        longer.set("learner.optimizer.learningRate.value", 0.003);
+        assertEquals(2, run(longer, dir).size());
+    }
+
+    @Test
+    void gpuWithoutOne_andATrainerDirThatIsAFile_areOneLineErrors() throws IOException {
+        ConfigException gpu =
+                assertThrows(
+                        ConfigException.class,
+                        () -> run(Regression.trainer(1).device("gpu"), dir.resolve("gpu")));
+        assertEquals(
+                "device=gpu: the PyTorch engine sees no GPU (CPU natives, or no CUDA device); use"
+                        + " device=cpu or device=auto",
+                gpu.getMessage());
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        ConfigException notDir =
+                assertThrows(ConfigException.class, () -> run(Regression.trainer(1), file));
+        assertEquals(
+                "trainer directory " + file + " is a file, not a directory", notDir.getMessage());
+    }
 }

@@ -17,10 +17,12 @@ import io.axlearn.core.config.StepPolicy;
 import io.axlearn.core.io.SafeTensors;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,14 +44,15 @@ import java.util.stream.Stream;
  *
  * <p>A save writes {@code params.safetensors} and {@code optimizer.safetensors} into a temporary
  * directory, then {@code index.json} (step, metadata, every tensor's shape and dtype, each file's
- * size and SHA-256) last, then renames the directory into place atomically. Only directories with
- * an index are complete, so a process killed at any instant leaves the previous checkpoints intact.
- * After a save, checkpoints beyond the newest {@code keepLast} are deleted unless their step is a
- * multiple of {@code keepEveryNSteps}.
+ * size and SHA-256) and {@code index.sha256} (the index's own SHA-256) last, then renames the
+ * directory into place atomically. Only directories with an index are complete, so a process killed
+ * at any instant leaves the previous checkpoints intact. After a save, checkpoints beyond the
+ * newest {@code keepLast} are deleted unless their step is a multiple of {@code keepEveryNSteps}.
  *
- * <p>A restore checks sizes and checksums and that the parameter paths and shapes are those the
- * model expects; a corrupt or truncated checkpoint is refused with a message naming it, and {@link
- * #restoreLatest} can fall back to the previous complete one.
+ * <p>A restore checks the index against its checksum, its format version, step and fields, the
+ * files' sizes and checksums, and that the parameter paths and shapes are those the model expects;
+ * a corrupt or truncated checkpoint is refused with a message naming it, and {@link #restoreLatest}
+ * can fall back to the previous complete one.
  */
 public final class Checkpointer extends Configurable {
     /** Name of the checkpoints folder in a trainer directory. */
@@ -60,6 +64,7 @@ public final class Checkpointer extends Configurable {
     private static final String PARAMS = "params.safetensors";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String INDEX = "index.json";
+    private static final String INDEX_SUM = "index.sha256";
 
     /** Config of {@link Checkpointer}. */
     public static final class Config extends InstantiableConfig<Config, Checkpointer> {
@@ -194,12 +199,10 @@ public final class Checkpointer extends Configurable {
             index.put("params", tensorInfo(checkpoint.params()));
             index.put("optimizer", tensorInfo(checkpoint.optimizerState()));
             Path indexFile = tmp.resolve(INDEX);
-            Files.write(indexFile, JSON.writeValueAsBytes(index));
-            try (var ch =
-                    java.nio.channels.FileChannel.open(
-                            indexFile, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            writeDurably(indexFile, JSON.writeValueAsBytes(index));
+            writeDurably(
+                    tmp.resolve(INDEX_SUM),
+                    (sha256(indexFile) + "  " + INDEX + "\n").getBytes(StandardCharsets.UTF_8));
             if (Files.exists(target)) {
                 Path old = root.resolve(".old_" + target.getFileName());
                 deleteRecursively(old);
@@ -210,10 +213,57 @@ public final class Checkpointer extends Configurable {
                 moveIntoPlace(tmp, target);
             }
         } catch (IOException e) {
+            try {
+                deleteRecursively(tmp); // a full disk stays full otherwise
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new CheckpointException(
                     "saving checkpoint " + target + " failed: " + e.getMessage(), e);
         }
         return target;
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Cleans up after saves that were killed or failed, for a run that holds the directory's lock:
+     * deletes {@code .tmp_*} directories, and for an {@code .old_step_*} left by a replace that was
+     * cut short, deletes it if its step directory is complete, or moves it back otherwise.
+     *
+     * @param trainerDir the run directory
+     * @param report receives one line per directory removed or restored
+     */
+    public static void recover(Path trainerDir, Consumer<String> report) {
+        Path root = trainerDir.resolve(DIR);
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (name.startsWith(".tmp_")) {
+                    deleteRecursively(d);
+                    report.accept("removed " + d + " left by an interrupted save");
+                } else if (name.startsWith(".old_")) {
+                    Path target = root.resolve(name.substring(".old_".length()));
+                    if (Files.isRegularFile(target.resolve(INDEX))) {
+                        deleteRecursively(d);
+                    } else {
+                        deleteRecursively(target);
+                        Files.move(d, target, StandardCopyOption.ATOMIC_MOVE);
+                        report.accept("restored " + target + " from an interrupted replace");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new CheckpointException("cleaning up " + root + " failed: " + e.getMessage(), e);
+        }
     }
 
     private static void moveIntoPlace(Path tmp, Path target) throws IOException {
@@ -286,6 +336,7 @@ public final class Checkpointer extends Configurable {
             throw new CheckpointException(
                     "checkpoint " + dir + " is incomplete or missing (no " + INDEX + ")");
         }
+        verifyIndex(dir, indexFile);
         JsonNode index;
         try {
             index = JSON.readTree(indexFile.toFile());
@@ -337,6 +388,24 @@ public final class Checkpointer extends Configurable {
             checkStructure(dir, expectedShapes, params.tensors());
         }
         return new Checkpoint(step, params.tensors(), optimizer.tensors(), metadata);
+    }
+
+    /** Checks {@code index.json} against the SHA-256 that {@code index.sha256} holds. */
+    private static void verifyIndex(Path dir, Path indexFile) {
+        Path sumFile = dir.resolve(INDEX_SUM);
+        try {
+            if (!Files.isRegularFile(sumFile)) {
+                throw corrupt(dir, "it has no " + INDEX_SUM + " protecting " + INDEX);
+            }
+            String expected = Files.readString(sumFile, StandardCharsets.UTF_8).strip();
+            int space = expected.indexOf(' ');
+            expected = space < 0 ? expected : expected.substring(0, space);
+            if (!expected.equals(sha256(indexFile))) {
+                throw corrupt(dir, INDEX + " does not match its SHA-256 in " + INDEX_SUM);
+            }
+        } catch (IOException e) {
+            throw corrupt(dir, "cannot read " + INDEX + ": " + e.getMessage());
+        }
     }
 
     private static CheckpointException corrupt(Path dir, String what) {

@@ -240,7 +240,17 @@ public final class Main implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             io.axlearn.trainer.Trainer trainer =
                     trainerConfig(experiment).instantiate().progressTo(out, terminal);
-            io.axlearn.trainer.Trainer.Result result = trainer.run(trainerDir);
+            io.axlearn.trainer.Trainer.Result result;
+            try (StopOnSignals signals =
+                    StopOnSignals.install(trainer, spec.commandLine().getErr())) {
+                try {
+                    result = trainer.run(trainerDir);
+                } catch (io.axlearn.trainer.TrainingStoppedException e) {
+                    spec.commandLine().getErr().println("stopped: " + e.getMessage());
+                    spec.commandLine().getErr().flush();
+                    return signals.exitStatus();
+                }
+            }
             out.printf(
                     java.util.Locale.ROOT,
                     "done: step %d, loss %.4f%n",

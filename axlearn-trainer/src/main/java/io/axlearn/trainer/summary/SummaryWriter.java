@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ public final class SummaryWriter implements Closeable {
                             StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
             long seconds = System.currentTimeMillis() / 1000;
-            String host = InetAddress.getLocalHost().getHostName();
+            String host = Hosts.name();
             Path file = dir.resolve("events.out.tfevents." + seconds + "." + host);
             for (int i = 1; Files.exists(file); i++) {
                 file = dir.resolve("events.out.tfevents." + seconds + "." + host + "." + i);

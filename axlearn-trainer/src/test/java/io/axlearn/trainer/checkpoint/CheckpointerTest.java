@@ -2,6 +2,7 @@ package io.axlearn.trainer.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,6 +169,16 @@ class CheckpointerTest {
         String text = Files.readString(index);
         assertTrue(text.contains(from), text);
         Files.writeString(index, text.replace(from, to == null ? "" : to));
+        CheckpointException unsigned =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> Checkpointer.restore(dir, 5, manager, SHAPES));
+        assertEquals(
+                "checkpoint "
+                        + Checkpointer.stepDir(dir, 5)
+                        + " is corrupt: index.json does not match its SHA-256 in index.sha256",
+                unsigned.getMessage());
+        rehash(index); // an edit that also rewrites the checksum reaches the field checks
         CheckpointException e =
                 assertThrows(
                         CheckpointException.class,
@@ -177,11 +188,46 @@ class CheckpointerTest {
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 
+    /** Rewrites {@code index.sha256} beside {@code index} to match it. */
+    private static void rehash(Path index) throws IOException {
+        try {
+            byte[] digest =
+                    java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(Files.readAllBytes(index));
+            Files.writeString(
+                    index.resolveSibling("index.sha256"),
+                    java.util.HexFormat.of().formatHex(digest) + "  index.json\n");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void recover_removesLeftoversOfInterruptedSaves_andRestoresAnInterruptedReplace()
+            throws IOException {
+        Checkpointer ckpt = Checkpointer.config().instantiate();
+        ckpt.save(dir, state(3));
+        ckpt.save(dir, state(4));
+        Path root = dir.resolve("checkpoints");
+        Files.createDirectories(root.resolve(".tmp_step_00000005_77"));
+        Files.writeString(root.resolve(".tmp_step_00000005_77/params.safetensors"), "partial");
+        // A replace of step 4 killed between its two renames: only .old_ holds step 4.
+        Files.move(Checkpointer.stepDir(dir, 4), root.resolve(".old_step_00000004"));
+        List<String> lines = new ArrayList<>();
+        Checkpointer.recover(dir, lines::add);
+        assertEquals(2, lines.size(), lines.toString());
+        assertFalse(Files.exists(root.resolve(".tmp_step_00000005_77")));
+        assertFalse(Files.exists(root.resolve(".old_step_00000004")));
+        assertEquals(List.of(3L, 4L), Checkpointer.completeSteps(dir));
+        assertEquals(4, Checkpointer.restore(dir, 4, manager, SHAPES).step());
+    }
+
     @Test
     void otherFormatVersion_isRefusedNamingBoth() throws IOException {
         Checkpointer.config().instantiate().save(dir, state(5));
         Path index = Checkpointer.stepDir(dir, 5).resolve("index.json");
         Files.writeString(index, Files.readString(index).replace("\"formatVersion\" : 2,", ""));
+        rehash(index);
         CheckpointException e =
                 assertThrows(
                         CheckpointException.class,
