@@ -34,17 +34,13 @@ public record AttentionInput(
 
     /** The same input with an additive logit {@code bias} (replacing any earlier one). */
     public AttentionInput withBias(NDArray bias) {
-        return new AttentionInput(query, keyValue, Objects.requireNonNull(bias, "bias"), false)
-                .probabilities(returnProbabilities);
+        return new AttentionInput(
+                query, keyValue, Objects.requireNonNull(bias, "bias"), returnProbabilities);
     }
 
     /** The same input, asking for the attention probabilities in the output. */
     public AttentionInput withProbabilities() {
-        return probabilities(true);
-    }
-
-    private AttentionInput probabilities(boolean v) {
-        return new AttentionInput(query, keyValue, bias, v);
+        return new AttentionInput(query, keyValue, bias, true);
     }
 
     /** The attended sequence: {@code keyValue}, or {@code query} for self-attention. */

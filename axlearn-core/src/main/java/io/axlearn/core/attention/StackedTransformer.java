@@ -58,7 +58,13 @@ public final class StackedTransformer extends BaseLayer {
 
         /** Sets one config per layer (each stored as a copy). */
         public Config layers(List<TransformerLayer.Config> v) {
-            return set(() -> layers = new ArrayList<>(v.stream().map(c -> c.copy()).toList()));
+            return set(
+                    () ->
+                            layers =
+                                    new ArrayList<>(
+                                            v.stream()
+                                                    .map(TransformerLayer.Config::copy)
+                                                    .toList()));
         }
 
         /** The layer template, or {@code null} with the list form. */
