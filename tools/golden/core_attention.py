@@ -277,3 +277,23 @@ h = x + mha(params, "self_attention/", rms_norm(params, "attention_norm/", x), h
 y = h + ffn(params, "feed_forward/", rms_norm(params, "feed_forward_norm/", h), True, F.silu)
 finish(f"{out}/llama.safetensors", params, {"x": x}, y,
        {"inputDim": d, "numHeads": heads, "numKvHeads": kv_heads, "hiddenDim": hidden}, True)
+
+
+# A stack of per-layer configs: layer0 pre-norm with 2 heads and hidden 16, layer1 post-norm with
+# 4 heads and hidden 12 (StackedTransformer's list form).
+out = golden_dir("axlearn-core", "StackedTransformerTest")
+g = generator(72)
+d = 8
+per_layer = (("PRE_NORM", 2, 16), ("POST_NORM", 4, 12))
+params = {}
+for i, (_, heads, hidden) in enumerate(per_layer):
+    params.update(layer_params(g, f"layer{i}/", d, heads, hidden))
+params = leaves(params)
+x = randn(g, 2, 5, d).requires_grad_()
+h = x
+for i, (structure, heads, _) in enumerate(per_layer):
+    h = transformer_layer(params, f"layer{i}/", h, structure, heads, causal=True)
+finish(f"{out}/per_layer.safetensors", params, {"x": x}, h,
+       {"inputDim": d, "structures": ",".join(s for s, _, _ in per_layer),
+        "numHeads": ",".join(str(n) for _, n, _ in per_layer),
+        "hiddenDims": ",".join(str(n) for _, _, n in per_layer)}, True)

@@ -17,6 +17,7 @@ public final class AttentionConfigTypes implements ConfigTypeProvider {
                 "core/MultiheadAttention", MultiheadAttention.Config.class,
                 "core/FeedForward", FeedForward.Config.class,
                 "core/TransformerLayer", TransformerLayer.Config.class,
-                "core/StackedTransformer", StackedTransformer.Config.class);
+                "core/StackedTransformer", StackedTransformer.Config.class,
+                "core/RotaryEmbedding", RotaryEmbedding.Config.class);
     }
 }

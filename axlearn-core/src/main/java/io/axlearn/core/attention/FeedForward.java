@@ -114,12 +114,12 @@ public final class FeedForward extends BaseLayer {
     public NDArray forward(ForwardContext ctx, NDArray x) {
         NDArray h;
         if (cfg.gated) {
-            NDArray gate = linear1Gate.forward(ctx.child("linear1_0"), x);
-            h = cfg.activation.gated(gate, linear1.forward(ctx.child("linear1_1"), x));
+            NDArray gate = linear1Gate.forward(ctx.child(linear1Gate), x);
+            h = cfg.activation.gated(gate, linear1.forward(ctx.child(linear1), x));
         } else {
-            h = cfg.activation.apply(linear1.forward(ctx.child("linear1"), x));
+            h = cfg.activation.apply(linear1.forward(ctx.child(linear1), x));
         }
-        h = dropout.forward(ctx.child("dropout"), h);
-        return linear2.forward(ctx.child("linear2"), h);
+        h = dropout.forward(ctx.child(dropout), h);
+        return linear2.forward(ctx.child(linear2), h);
     }
 }

@@ -18,8 +18,9 @@ import io.axlearn.core.module.ForwardContext;
  *
  * <p>Children: {@code q_proj} ({@code inputDim -> N*H}), {@code k_proj}, {@code v_proj} ({@code
  * inputDim -> K*H}), {@code o_proj} ({@code N*H -> outputDim}), all built from the {@code
- * projection} slot, and {@code dropout}. Shapes (legend in the package doc): query {@code [B, T,
- * D]}, key/value {@code [B, S, D]}, output {@code [B, T, outputDim]}.
+ * projection} slot, {@code dropout}, and {@code rotary} when configured. Shapes (legend in the
+ * package doc): query {@code [B, T, D]}, key/value {@code [B, S, D]}, output {@code [B, T,
+ * outputDim]}.
  */
 public final class MultiheadAttention extends BaseLayer {
 
@@ -44,19 +45,15 @@ public final class MultiheadAttention extends BaseLayer {
         private boolean causal = false;
 
         /**
-         * Whether to apply rotary position embeddings (<a
-         * href="https://arxiv.org/abs/2104.09864">RoFormer</a>) to queries and keys, in the "rotate
-         * half" convention of GPT-NeoX and Llama: each head vector is split into halves {@code (x1,
-         * x2)} (not interleaved pairs) and rotated as {@code x * cos + (-x2, x1) * sin}, pair
-         * {@code i} with frequency {@code rotaryTheta^(-2i/H)}. Positions count from 0 in {@code
-         * forward} and continue from {@code cache.length()} in {@code extendStep}; with packed
-         * segments they are not restarted per segment (the logits depend only on relative
-         * positions, so this changes nothing). Needs an even {@code H}.
+         * Rotary position embeddings of queries and keys ({@link RotaryEmbedding}: the "rotate
+         * half" convention of GPT-NeoX and Llama, frequency base {@code theta}), or {@code null}
+         * for none; the layer writes its {@code dim} (the per-head {@code H}, which must be even).
+         * Positions count from 0 in {@code forward} and continue from {@code cache.length()} in
+         * {@code extendStep}; with packed segments they are not restarted per segment (the logits
+         * depend only on relative positions, so this changes nothing). A model with a position
+         * encoding slot ({@code CausalLm}) writes this field itself.
          */
-        private boolean rotary = false;
-
-        /** Base {@code theta} of the rotary frequencies (10000 as in the paper). */
-        private double rotaryTheta = 10000;
+        private RotaryEmbedding.Config rotary;
 
         /** Soft cap of the logits, {@code cap * tanh(logits / cap)}; null disables it. */
         private Double attentionLogitCap;
@@ -94,12 +91,9 @@ public final class MultiheadAttention extends BaseLayer {
             return set(() -> causal = v);
         }
 
-        public Config rotary(boolean v) {
-            return set(() -> rotary = v);
-        }
-
-        public Config rotaryTheta(double v) {
-            return set(() -> rotaryTheta = v);
+        /** Sets the rotary embedding ({@code null}: none); stored as a copy. */
+        public Config rotary(RotaryEmbedding.Config v) {
+            return set(() -> rotary = v == null ? null : v.copy());
         }
 
         public Config attentionLogitCap(Double v) {
@@ -128,6 +122,11 @@ public final class MultiheadAttention extends BaseLayer {
             return causal;
         }
 
+        /** The rotary embedding, or {@code null}. */
+        public RotaryEmbedding.Config rotary() {
+            return rotary;
+        }
+
         int kvHeads() {
             return numKvHeads == null ? numHeads : numKvHeads;
         }
@@ -153,7 +152,7 @@ public final class MultiheadAttention extends BaseLayer {
                                 + " does not divide inputDim="
                                 + inputDim);
             }
-            if (rotary && headDim() % 2 != 0) {
+            if (rotary != null && headDim() % 2 != 0) {
                 throw invalid("rotary", "needs an even per-head dimension, got " + headDim());
             }
             if (attentionLogitCap != null && !(attentionLogitCap > 0)) {
@@ -183,6 +182,7 @@ public final class MultiheadAttention extends BaseLayer {
     private final Linear vProj;
     private final Linear oProj;
     private final Dropout dropout;
+    private final RotaryEmbedding rotary;
 
     private MultiheadAttention(Config cfg) {
         super(cfg);
@@ -209,6 +209,7 @@ public final class MultiheadAttention extends BaseLayer {
                         c -> c.inputDim(cfg.inputDim).outputDim(kvHeads * headDim));
         oProj = child("o_proj", cfg.projection, c -> c.inputDim(heads * headDim).outputDim(out));
         dropout = child("dropout", cfg.dropout);
+        rotary = cfg.rotary == null ? null : child("rotary", cfg.rotary, c -> c.dim(headDim));
     }
 
     @Override
@@ -217,42 +218,30 @@ public final class MultiheadAttention extends BaseLayer {
     }
 
     /**
-     * Attends from {@code query} to {@code keyValue} (self-attention when it is null).
+     * Attends from {@code input.query()} to {@code input.source()}; adds the causal mask when
+     * configured and {@code input.bias()} when given.
      *
      * @param ctx this layer's context
-     * @param query {@code [B, T, D]}
-     * @param keyValue {@code [B, S, D]}, or {@code null} for self-attention
-     * @param bias additive bias broadcastable to {@code [B, N, T, S]} (padding, segments; see
-     *     {@link AttentionBias}), or {@code null}; the causal mask is added when configured
-     * @param returnProbs whether to return the probabilities
+     * @param input the query, the optional key/value sequence and bias, and whether to return
+     *     probabilities
+     * @return {@code [B, T, outputDim]}, and the probabilities {@code [B, N, T, S]} when asked
      */
-    public AttentionOutput forward(
-            ForwardContext ctx,
-            NDArray query,
-            NDArray keyValue,
-            NDArray bias,
-            boolean returnProbs) {
-        NDArray source = keyValue == null ? query : keyValue;
-        NDArray q = heads(qProj.forward(ctx.child("q_proj"), query), heads);
-        NDArray k = heads(kProj.forward(ctx.child("k_proj"), source), kvHeads);
-        NDArray v = heads(vProj.forward(ctx.child("v_proj"), source), kvHeads);
-        if (cfg.rotary) {
-            q = Rotary.apply(q, 0, cfg.rotaryTheta, ctx.manager());
-            k = Rotary.apply(k, 0, cfg.rotaryTheta, ctx.manager());
+    public AttentionOutput forward(ForwardContext ctx, AttentionInput input) {
+        NDArray q = heads(qProj.forward(ctx.child(qProj), input.query()), heads);
+        NDArray k = heads(kProj.forward(ctx.child(kProj), input.source()), kvHeads);
+        NDArray v = heads(vProj.forward(ctx.child(vProj), input.source()), kvHeads);
+        if (rotary != null) {
+            q = rotary.rotate(ctx.child(rotary), q, 0);
+            k = rotary.rotate(ctx.child(rotary), k, 0);
         }
-        NDArray allBias = bias;
+        NDArray bias = input.bias();
         if (cfg.causal) {
             NDArray causal =
                     AttentionBias.causal(
                             ctx.manager(), q.getShape().get(2), k.getShape().get(2), 0);
-            allBias = allBias == null ? causal : allBias.add(causal);
+            bias = bias == null ? causal : bias.add(causal);
         }
-        return attend(ctx, q, k, v, allBias, returnProbs);
-    }
-
-    /** Self-attention with an optional bias, without probabilities. */
-    public AttentionOutput forward(ForwardContext ctx, NDArray query, NDArray bias) {
-        return forward(ctx, query, null, bias, false);
+        return attend(ctx, q, k, v, bias, input.returnProbabilities());
     }
 
     /**
@@ -265,12 +254,12 @@ public final class MultiheadAttention extends BaseLayer {
      * @return the output {@code [B, 1, outputDim]} and the cache one position longer
      */
     public Step extendStep(ForwardContext ctx, KvCache cache, NDArray queryStep) {
-        NDArray q = heads(qProj.forward(ctx.child("q_proj"), queryStep), heads);
-        NDArray k = heads(kProj.forward(ctx.child("k_proj"), queryStep), kvHeads);
-        NDArray v = heads(vProj.forward(ctx.child("v_proj"), queryStep), kvHeads);
-        if (cfg.rotary) {
-            q = Rotary.apply(q, cache.length(), cfg.rotaryTheta, ctx.manager());
-            k = Rotary.apply(k, cache.length(), cfg.rotaryTheta, ctx.manager());
+        NDArray q = heads(qProj.forward(ctx.child(qProj), queryStep), heads);
+        NDArray k = heads(kProj.forward(ctx.child(kProj), queryStep), kvHeads);
+        NDArray v = heads(vProj.forward(ctx.child(vProj), queryStep), kvHeads);
+        if (rotary != null) {
+            q = rotary.rotate(ctx.child(rotary), q, cache.length());
+            k = rotary.rotate(ctx.child(rotary), k, cache.length());
         }
         NDArray keys = cache.key() == null ? k : NDArrays.concat(new NDList(cache.key(), k), 2);
         NDArray values =
@@ -316,11 +305,11 @@ public final class MultiheadAttention extends BaseLayer {
             logits = logits.add(bias);
         }
         NDArray probs = logits.softmax(-1);
-        NDArray context = dropout.forward(ctx.child("dropout"), probs).matMul(v);
+        NDArray context = dropout.forward(ctx.child(dropout), probs).matMul(v);
         NDArray merged =
                 context.transpose(0, 2, 1, 3).reshape(batch, queryLen, (long) heads * headDim);
         return new AttentionOutput(
-                oProj.forward(ctx.child("o_proj"), merged), returnProbs ? probs : null);
+                oProj.forward(ctx.child(oProj), merged), returnProbs ? probs : null);
     }
 
     /**

@@ -88,10 +88,18 @@ public final class Embedding extends BaseLayer {
      * @return {@code [..., dim]}
      */
     public NDArray forward(ForwardContext ctx, NDArray ids) {
+        return lookup(ids, ctx.param("weight"));
+    }
+
+    /**
+     * Rows {@code ids} of {@code table} ({@code [..., dim]}); differentiable in the table, and on
+     * the manager of {@code ids} (the table, a parameter, is the argument).
+     */
+    static NDArray lookup(NDArray ids, NDArray table) {
         NDArray longIds =
                 ids.getDataType() == DataType.INT64 ? ids : ids.toType(DataType.INT64, false);
         return ai.djl.nn.core.Embedding.embedding(
-                        longIds, ctx.param("weight"), ai.djl.ndarray.types.SparseFormat.DENSE)
+                        longIds, table, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow();
     }
 

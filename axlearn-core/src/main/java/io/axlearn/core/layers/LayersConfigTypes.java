@@ -26,6 +26,10 @@ public final class LayersConfigTypes implements ConfigTypeProvider {
                 Map.entry("core/StochasticDepth", StochasticDepth.Config.class),
                 Map.entry("core/Conv1d", Conv1d.Config.class),
                 Map.entry("core/Conv2d", Conv2d.Config.class),
-                Map.entry("core/Pool2d", Pool2d.Config.class));
+                Map.entry("core/Pool2d", Pool2d.Config.class),
+                Map.entry("core/LearnedPositionEmbedding", LearnedPositionEmbedding.Config.class),
+                Map.entry(
+                        "core/SinusoidalPositionEmbedding",
+                        SinusoidalPositionEmbedding.Config.class));
     }
 }

@@ -11,9 +11,12 @@ import java.util.Map;
  * arrays it creates, its view of the parameter tree, a seed for its randomness, and the sink for
  * summaries and state updates (axlearn's invocation context, passed explicitly).
  *
- * <p>A parent hands each child {@code ctx.child("name")}. Arrays a layer creates go on {@link
- * #manager()} (the step's sub-manager), never on the parameters' manager, so they die with the
- * step.
+ * <p>A parent hands each child module the context {@code ctx.child(childModule)}: the child's name
+ * comes from the module itself, so a call cannot name a child that does not exist or belongs to
+ * another module (both would silently read other parameters or another dropout stream). Each child
+ * has one context, and so one randomness stream, per pass: a layer that needs two independent masks
+ * declares two children. Arrays a layer creates go on {@link #manager()} (the step's sub-manager),
+ * never on the parameters' manager, so they die with the step.
  */
 public final class ForwardContext {
     private final boolean training;
@@ -22,6 +25,9 @@ public final class ForwardContext {
     private final String path;
     private final long rootSeed;
     private final Outputs outputs;
+
+    /** The module this context belongs to; {@code null} for a root context. */
+    private final Module module;
 
     /** Summaries and state updates of one forward pass, by full path. */
     public static final class Outputs {
@@ -48,13 +54,15 @@ public final class ForwardContext {
             ParamTree params,
             String path,
             long rootSeed,
-            Outputs outputs) {
+            Outputs outputs,
+            Module module) {
         this.training = training;
         this.manager = manager;
         this.params = params;
         this.path = path;
         this.rootSeed = rootSeed;
         this.outputs = outputs;
+        this.module = module;
     }
 
     /**
@@ -67,7 +75,7 @@ public final class ForwardContext {
      */
     public static ForwardContext of(
             ParamTree params, NDManager manager, boolean training, long seed) {
-        return new ForwardContext(training, manager, params, "", seed, new Outputs());
+        return new ForwardContext(training, manager, params, "", seed, new Outputs(), null);
     }
 
     /** An evaluation context: no dropout, no state updates. */
@@ -75,15 +83,46 @@ public final class ForwardContext {
         return of(params, manager, false, 0);
     }
 
-    /** The context of child layer {@code name}. */
-    public ForwardContext child(String name) {
+    /**
+     * The context of {@code child}, a child module of the layer this context belongs to: its
+     * parameters, path and seed are those of {@code child.name()}.
+     *
+     * <p>A root context accepts any module that has a parent (the root layer's children); below the
+     * root, {@code child} must be a child of this context's module.
+     *
+     * @throws IllegalArgumentException if {@code child} is a root module, or a child of another
+     *     module than this context's
+     */
+    public ForwardContext child(Module child) {
+        Module parent = child.parent();
+        if (parent == null) {
+            throw new IllegalArgumentException(
+                    "a root module has no context below another; create one with"
+                            + " ForwardContext.of");
+        }
+        if (module != null && parent != module) {
+            throw new IllegalArgumentException(
+                    "module "
+                            + describe(child)
+                            + " is a child of "
+                            + describe(parent)
+                            + ", not of "
+                            + describe(module)
+                            + " whose context this is");
+        }
+        String name = child.name();
         return new ForwardContext(
                 training,
                 manager,
                 params.scope(name),
                 path.isEmpty() ? name : path + Module.PATH_SEPARATOR + name,
                 rootSeed,
-                outputs);
+                outputs,
+                child);
+    }
+
+    private static String describe(Module m) {
+        return m.path().isEmpty() ? "(root " + m.getClass().getSimpleName() + ")" : m.path();
     }
 
     /** Whether this is a training pass. */

@@ -27,7 +27,7 @@ class AttentionConfigTypesTest {
                             assertEquals(type, ConfigTypes.classOf(name), name);
                             assertEquals(name, ConfigTypes.nameOf(type).orElseThrow(), name);
                         });
-        assertEquals(4, new AttentionConfigTypes().configTypes().size());
+        assertEquals(5, new AttentionConfigTypes().configTypes().size());
     }
 
     @Test
@@ -42,7 +42,7 @@ class AttentionConfigTypesTest {
                                         .hiddenDim(new HiddenDim.Scaled(8.0 / 3, 16)));
         layer.set("selfAttention.numHeads", 4)
                 .set("selfAttention.numKvHeads", 2)
-                .set("selfAttention.rotary", true)
+                .set("selfAttention.rotary", RotaryEmbedding.config())
                 .set("selfAttention.causal", true);
         StackedTransformer.Config cfg =
                 StackedTransformer.config().inputDim(32).numLayers(2).layer(layer);

@@ -32,7 +32,7 @@ class MultiheadAttentionTest {
                 .numHeads(g.intMeta("numHeads"))
                 .numKvHeads(g.intMeta("numKvHeads"))
                 .causal(Boolean.parseBoolean(g.meta("causal")))
-                .rotary(Boolean.parseBoolean(g.meta("rotary")))
+                .rotary(Boolean.parseBoolean(g.meta("rotary")) ? RotaryEmbedding.config() : null)
                 .attentionLogitCap(cap.equals("none") ? null : Double.parseDouble(cap))
                 .instantiate();
     }
@@ -74,25 +74,25 @@ class MultiheadAttentionTest {
                         params,
                         inputs,
                         in ->
-                                layer.forward(
-                                                ForwardContext.eval(params, m),
-                                                in.get("x"),
-                                                in.get("kv"),
-                                                bias,
-                                                false)
+                                layer.forward(ForwardContext.eval(params, m), input(in, bias))
                                         .data());
             } else {
                 NDArray y =
-                        layer.forward(
-                                        ForwardContext.eval(params, m),
-                                        g.input("x"),
-                                        null,
-                                        bias,
-                                        false)
-                                .data();
+                        layer.forward(ForwardContext.eval(params, m), input(inputs, bias)).data();
                 assertClose(g.output("y"), y, name);
             }
         }
+    }
+
+    /**
+     * Self- or cross-attention (when {@code kv} is given) over {@code in}, with the bias if any.
+     */
+    private static AttentionInput input(Map<String, NDArray> in, NDArray bias) {
+        AttentionInput input =
+                in.containsKey("kv")
+                        ? AttentionInput.cross(in.get("x"), in.get("kv"))
+                        : AttentionInput.self(in.get("x"));
+        return bias == null ? input : input.withBias(bias);
     }
 
     private static MultiheadAttention gqaRotaryCausal() {
@@ -101,7 +101,7 @@ class MultiheadAttentionTest {
                 .numHeads(4)
                 .numKvHeads(2)
                 .causal(true)
-                .rotary(true)
+                .rotary(RotaryEmbedding.config())
                 .instantiate();
     }
 
@@ -114,8 +114,8 @@ class MultiheadAttentionTest {
             NDArray changed = x.duplicate();
             changed.set(new NDIndex(":, 4:, :"), m.randomNormal(new Shape(2, 2, 16)));
             ForwardContext ctx = ForwardContext.eval(params, m);
-            NDArray a = layer.forward(ctx, x, null).data();
-            NDArray b = layer.forward(ctx, changed, null).data();
+            NDArray a = layer.forward(ctx, AttentionInput.self(x)).data();
+            NDArray b = layer.forward(ctx, AttentionInput.self(changed)).data();
             assertClose(a.get(":, :4, :"), b.get(":, :4, :"), "outputs before the change");
             assertEquals(
                     false,
@@ -136,8 +136,8 @@ class MultiheadAttentionTest {
             changed.set(new NDIndex(":, 3:, :"), m.randomNormal(new Shape(1, 2, 8)).mul(10));
             ForwardContext ctx = ForwardContext.eval(params, m);
             NDArray bias = AttentionBias.padding(valid);
-            NDArray a = layer.forward(ctx, x, bias).data();
-            NDArray b = layer.forward(ctx, changed, bias).data();
+            NDArray a = layer.forward(ctx, AttentionInput.self(x).withBias(bias)).data();
+            NDArray b = layer.forward(ctx, AttentionInput.self(changed).withBias(bias)).data();
             assertClose(a.get(":, :3, :"), b.get(":, :3, :"), "outputs at real positions");
         }
     }
@@ -149,7 +149,7 @@ class MultiheadAttentionTest {
             ParamTree params = layer.initParams(3, m);
             NDArray x = m.randomNormal(new Shape(2, 7, 16));
             ForwardContext ctx = ForwardContext.eval(params, m);
-            NDArray full = layer.forward(ctx, x, null).data();
+            NDArray full = layer.forward(ctx, AttentionInput.self(x)).data();
             KvCache cache = KvCache.EMPTY;
             NDList steps = new NDList();
             for (int t = 0; t < 7; t++) {
@@ -186,7 +186,11 @@ class MultiheadAttentionTest {
                     g,
                     params,
                     Map.of("x", g.input("x")),
-                    in -> layer.forward(ForwardContext.eval(params, m), in.get("x"), null).data());
+                    in ->
+                            layer.forward(
+                                            ForwardContext.eval(params, m),
+                                            AttentionInput.self(in.get("x")))
+                                    .data());
         }
     }
 
@@ -203,10 +207,9 @@ class MultiheadAttentionTest {
             AttentionOutput out =
                     layer.forward(
                             ForwardContext.eval(params, m),
-                            g.input("x"),
-                            g.input("kv"),
-                            AttentionBias.padding(g.input("key_valid")),
-                            true);
+                            AttentionInput.cross(g.input("x"), g.input("kv"))
+                                    .withBias(AttentionBias.padding(g.input("key_valid")))
+                                    .withProbabilities());
             assertClose(g.output("y"), out.data(), "y");
             assertEquals(new Shape(2, 2, 4, 3), out.probs().getShape());
             assertClose(g.output("probs"), out.probs(), "probs");
@@ -227,22 +230,22 @@ class MultiheadAttentionTest {
                             .numHeads(g.intMeta("numHeads"))
                             .numKvHeads(g.intMeta("numKvHeads"))
                             .causal(true)
-                            .rotary(true)
+                            .rotary(RotaryEmbedding.config())
                             .instantiate();
             ParamTree params = g.params();
             NDArray segments = g.input("segments");
             AttentionOutput out =
                     layer.forward(
                             ForwardContext.eval(params, m),
-                            g.input("x"),
-                            null,
-                            AttentionBias.segments(segments, segments),
-                            true);
+                            AttentionInput.self(g.input("x"))
+                                    .withBias(AttentionBias.segments(segments, segments))
+                                    .withProbabilities());
             assertClose(g.output("y"), out.data(), "y");
             assertClose(g.output("probs"), out.probs(), "probs");
             assertEquals(
                     null,
-                    layer.forward(ForwardContext.eval(params, m), g.input("x"), null).probs(),
+                    layer.forward(ForwardContext.eval(params, m), AttentionInput.self(g.input("x")))
+                            .probs(),
                     "probs only when asked");
         }
     }
@@ -258,10 +261,9 @@ class MultiheadAttentionTest {
             AttentionOutput out =
                     layer.forward(
                             ForwardContext.eval(params, m),
-                            x,
-                            null,
-                            AttentionBias.padding(valid),
-                            true);
+                            AttentionInput.self(x)
+                                    .withBias(AttentionBias.padding(valid))
+                                    .withProbabilities());
             assertEquals(false, out.data().isNaN().any().getBoolean(), "no NaN outputs");
             assertClose(m.full(new Shape(2, 3, 3), 1f / 3), out.probs().get("0"), "uniform row");
             assertClose(
@@ -272,7 +274,11 @@ class MultiheadAttentionTest {
     @Test
     void segments_otherSegmentsNeverChangeOutputs() {
         MultiheadAttention layer =
-                MultiheadAttention.config().inputDim(8).numHeads(2).rotary(true).instantiate();
+                MultiheadAttention.config()
+                        .inputDim(8)
+                        .numHeads(2)
+                        .rotary(RotaryEmbedding.config())
+                        .instantiate();
         try (NDManager m = TorchGolden.manager()) {
             ParamTree params = layer.initParams(6, m);
             NDArray x = m.randomNormal(new Shape(1, 6, 8));
@@ -281,8 +287,8 @@ class MultiheadAttentionTest {
             NDArray changed = x.duplicate();
             changed.set(new NDIndex(":, 3:, :"), m.randomNormal(new Shape(1, 3, 8)).mul(5));
             ForwardContext ctx = ForwardContext.eval(params, m);
-            NDArray a = layer.forward(ctx, x, bias).data();
-            NDArray b = layer.forward(ctx, changed, bias).data();
+            NDArray a = layer.forward(ctx, AttentionInput.self(x).withBias(bias)).data();
+            NDArray b = layer.forward(ctx, AttentionInput.self(changed).withBias(bias)).data();
             assertClose(a.get(":, :3, :"), b.get(":, :3, :"), "segment 0 outputs");
         }
     }
@@ -300,13 +306,20 @@ class MultiheadAttentionTest {
         try (NDManager m = TorchGolden.manager()) {
             ParamTree params = layer.initParams(7, m);
             NDArray x = m.randomNormal(new Shape(2, 4, 8));
-            NDArray plain = noDropout.forward(ForwardContext.eval(params, m), x, null).data();
+            NDArray plain =
+                    noDropout
+                            .forward(ForwardContext.eval(params, m), AttentionInput.self(x))
+                            .data();
             assertClose(
                     plain,
-                    layer.forward(ForwardContext.eval(params, m), x, null).data(),
+                    layer.forward(ForwardContext.eval(params, m), AttentionInput.self(x)).data(),
                     "eval ignores dropout");
-            NDArray a = layer.forward(ForwardContext.of(params, m, true, 3), x, null).data();
-            NDArray b = layer.forward(ForwardContext.of(params, m, true, 3), x, null).data();
+            NDArray a =
+                    layer.forward(ForwardContext.of(params, m, true, 3), AttentionInput.self(x))
+                            .data();
+            NDArray b =
+                    layer.forward(ForwardContext.of(params, m, true, 3), AttentionInput.self(x))
+                            .data();
             assertEquals(false, a.allClose(plain), "training applies dropout");
             assertClose(a, b, "same seed, same dropout mask");
         }
@@ -337,7 +350,7 @@ class MultiheadAttentionTest {
                                 MultiheadAttention.config()
                                         .inputDim(6)
                                         .numHeads(2)
-                                        .rotary(true)
+                                        .rotary(RotaryEmbedding.config())
                                         .instantiateAt("model.attention"));
         assertEquals(
                 "model.attention.rotary needs an even per-head dimension, got 3 (MultiheadAttention.Config)",

@@ -24,7 +24,7 @@ class TransformerLayerMemoryTest {
     @Test
     void thousandTrainingSteps_doNotGrowLiveArraysOrResidentMemory() {
         TransformerLayer.Config cfg = TransformerLayerTest.layerConfig(32, 4, 64);
-        cfg.set("dropout.rate", 0.1).set("selfAttention.rotary", true);
+        cfg.set("dropout.rate", 0.1).set("selfAttention.rotary", RotaryEmbedding.config());
         TransformerLayer layer = cfg.instantiate();
         try (NDManager paramsManager = TorchGolden.manager()) {
             ParamTree params = layer.initParams(1, paramsManager);
@@ -36,7 +36,7 @@ class TransformerLayerMemoryTest {
                     NDArray x = stepManager.randomNormal(new Shape(4, 16, 32));
                     ForwardContext ctx = ForwardContext.of(params, stepManager, true, step);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = layer.forward(ctx, x, null).square().mean();
+                        NDArray loss = layer.forward(ctx, x).square().mean();
                         gc.backward(loss);
                     }
                     for (NDArray p : params.asMap().values()) {

@@ -35,7 +35,7 @@ class ReadmeExampleTest {
             ParamTree tree = layer.initParams(42, params);
             try (NDManager step = params.newSubManager()) { // temporaries die with the step
                 NDArray x = step.randomNormal(new Shape(2, 16, 64));
-                NDArray y = layer.forward(ForwardContext.eval(tree, step), x, null);
+                NDArray y = layer.forward(ForwardContext.eval(tree, step), x);
                 System.out.println(y.getShape()); // (2, 16, 64)
                 // [readme-end]
                 shape = y.getShape();

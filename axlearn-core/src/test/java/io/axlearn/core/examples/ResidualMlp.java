@@ -113,9 +113,9 @@ public final class ResidualMlp extends BaseLayer {
      * @return {@code [..., inputDim]}
      */
     public NDArray forward(ForwardContext ctx, NDArray x) {
-        NDArray h = norm.forward(ctx.child("norm"), x);
-        h = cfg.activation.apply(linear1.forward(ctx.child("linear1"), h));
-        h = linear2.forward(ctx.child("linear2"), h);
+        NDArray h = norm.forward(ctx.child(norm), x);
+        h = cfg.activation.apply(linear1.forward(ctx.child(linear1), h));
+        h = linear2.forward(ctx.child(linear2), h);
         return x.add(h.mul(ctx.param("gate")));
     }
 }

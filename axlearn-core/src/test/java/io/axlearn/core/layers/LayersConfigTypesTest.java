@@ -25,7 +25,7 @@ class LayersConfigTypesTest {
                     assertEquals(name, ConfigTypes.nameOf(type).orElseThrow(), name);
                     assertEquals("core/" + type.getEnclosingClass().getSimpleName(), name);
                 });
-        assertEquals(11, types.size());
+        assertEquals(13, types.size());
     }
 
     @Test

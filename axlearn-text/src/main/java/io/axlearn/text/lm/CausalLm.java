@@ -2,21 +2,40 @@ package io.axlearn.text.lm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.axlearn.core.attention.FeedForward;
 import io.axlearn.core.attention.HiddenDim;
+import io.axlearn.core.attention.KvCache;
+import io.axlearn.core.attention.MultiheadAttention;
+import io.axlearn.core.attention.RotaryEmbedding;
 import io.axlearn.core.attention.StackedTransformer;
 import io.axlearn.core.attention.TransformerLayer;
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.config.Required;
+import io.axlearn.core.layers.AbsolutePositionEmbedding;
 import io.axlearn.core.layers.BaseNorm;
+import io.axlearn.core.layers.Dropout;
 import io.axlearn.core.layers.Embedding;
 import io.axlearn.core.layers.LayerNorm;
+import io.axlearn.core.layers.LearnedPositionEmbedding;
+import io.axlearn.core.layers.Linear;
+import io.axlearn.core.layers.PositionEncoding;
+import io.axlearn.core.layers.SinusoidalPositionEmbedding;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ForwardContext;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A decoder-only causal language model: token embedding, a stack of causal Transformer layers, an
- * output norm and logits from the tied embedding (GPT-style; positions come from rotary embeddings
- * in the attention when the decoder enables them).
+ * A decoder-only causal language model: token embedding plus the position encoding of the {@code
+ * positionEncoding} slot, a stack of causal Transformer layers, an output norm and logits from the
+ * tied embedding or an untied head (GPT-style).
+ *
+ * <p>Position encodings: {@link RotaryEmbedding} is written into every layer's self-attention;
+ * absolute embeddings ({@link LearnedPositionEmbedding}, {@link SinusoidalPositionEmbedding}) are
+ * added to the token embeddings; {@code null} gives the model no position information. Children:
+ * {@code embedding}, {@code position_embedding} (absolute encodings), {@code decoder}, {@code
+ * output_norm}, {@code lm_head} (untied head).
  *
  * <p>Batch features: {@code inputs [B, T]} and {@code targets [B, T]} integer ids, {@code weight
  * [B]} (0 for padding examples). Loss: mean cross-entropy in nats per target token over the
@@ -37,14 +56,30 @@ public final class CausalLm extends BaseModel {
         /** Model dimension; the model writes it into every child. */
         @Required private Integer dim;
 
-        /** Token embedding (also the output layer). */
+        /** Token embedding (also the output layer when {@code lmHead} is null). */
         private Embedding.Config embedding = Embedding.config();
 
-        /** The decoder stack; set {@code numLayers} and the layer's heads (see {@link #gpt}). */
+        /**
+         * How tokens learn their positions: {@link RotaryEmbedding} (written into every
+         * self-attention layer; leave the layers' {@code selfAttention.rotary} unset), {@link
+         * LearnedPositionEmbedding} or {@link SinusoidalPositionEmbedding} (added to the token
+         * embeddings), or {@code null} for none. The model writes its {@code dim}.
+         */
+        private PositionEncoding.Config<?, ?> positionEncoding;
+
+        /** The decoder stack; set its layers and their heads (see {@link #gpt}). */
         private StackedTransformer.Config decoder = StackedTransformer.config();
 
         /** Norm after the last layer. */
         private BaseNorm.Config<?, ?> outputNorm = LayerNorm.config();
+
+        /**
+         * The output head {@code dim -> vocabSize} (GPT-2 ties it; many models do not), its {@code
+         * bias} saying whether it has one; {@code null} ties the output to the token embedding:
+         * {@code logits = h E^T} (<a href="https://arxiv.org/abs/1608.05859">Press and Wolf
+         * 2017</a>). The model writes its dims.
+         */
+        private Linear.Config lmHead;
 
         public Config vocabSize(int v) {
             return set(() -> vocabSize = v);
@@ -54,12 +89,51 @@ public final class CausalLm extends BaseModel {
             return set(() -> dim = v);
         }
 
+        public Config embedding(Embedding.Config v) {
+            return set(() -> embedding = v.copy());
+        }
+
+        /** Sets the position encoding ({@code null}: none); stored as a copy. */
+        public Config positionEncoding(PositionEncoding.Config<?, ?> v) {
+            return set(() -> positionEncoding = v == null ? null : v.copy());
+        }
+
         public Config decoder(StackedTransformer.Config v) {
             return set(() -> decoder = v.copy());
         }
 
+        /** Sets an untied output head, or {@code null} to tie it to the embedding. */
+        public Config lmHead(Linear.Config v) {
+            return set(() -> lmHead = v == null ? null : v.copy());
+        }
+
         public Config outputNorm(BaseNorm.Config<?, ?> v) {
             return set(() -> outputNorm = v.copy());
+        }
+
+        @Override
+        protected void validate() {
+            if (positionEncoding != null
+                    && !(positionEncoding instanceof RotaryEmbedding.Config)
+                    && !(positionEncoding instanceof AbsolutePositionEmbedding.Config<?, ?>)) {
+                throw invalid(
+                        "positionEncoding",
+                        "is a "
+                                + positionEncoding.typeName()
+                                + "; CausalLm applies core/RotaryEmbedding and absolute position"
+                                + " embeddings");
+            }
+            for (TransformerLayer.Config layer : decoder.layerConfigs()) {
+                RotaryEmbedding.Config own = layer.selfAttention().rotary();
+                if (own != null) {
+                    throw new ConfigException(
+                            own.path()
+                                    + " is set, but the model's positionEncoding decides rotary"
+                                    + " embeddings: set "
+                                    + ConfigPath.child(path(), "positionEncoding")
+                                    + " to core/RotaryEmbedding instead (CausalLm.Config)");
+                }
+            }
         }
 
         @Override
@@ -69,36 +143,58 @@ public final class CausalLm extends BaseModel {
     }
 
     /**
-     * A GPT-style config: pre-norm causal layers with rotary embeddings and a GELU feed-forward of
-     * {@code ffnFactor * dim}.
+     * A GPT-style config: pre-norm causal layers with rotary embeddings, a GELU feed-forward of
+     * {@code ffnFactor * dim} and the output tied to the embedding.
      */
     public static Config gpt(
             int vocabSize, int dim, int numLayers, int numHeads, double ffnFactor, double dropout) {
+        MultiheadAttention.Config attention =
+                MultiheadAttention.config().numHeads(numHeads).causal(true);
         TransformerLayer.Config layer =
-                TransformerLayer.config().structure(TransformerLayer.Structure.PRE_NORM);
-        layer.set("selfAttention.numHeads", numHeads)
-                .set("selfAttention.causal", true)
-                .set("selfAttention.rotary", true)
-                .set("feedForward.hiddenDim", new HiddenDim.Scaled(ffnFactor, 1))
-                .set("dropout.rate", dropout);
+                TransformerLayer.config()
+                        .structure(TransformerLayer.Structure.PRE_NORM)
+                        .selfAttention(attention)
+                        .feedForward(
+                                FeedForward.config().hiddenDim(new HiddenDim.Scaled(ffnFactor, 1)))
+                        .dropout(Dropout.config().rate(dropout));
         return new Config()
                 .vocabSize(vocabSize)
                 .dim(dim)
+                .positionEncoding(RotaryEmbedding.config())
                 .decoder(StackedTransformer.config().numLayers(numLayers).layer(layer));
     }
 
     private final Config cfg;
     private final Embedding embedding;
+    private final AbsolutePositionEmbedding positionEmbedding;
     private final StackedTransformer decoder;
     private final BaseNorm outputNorm;
+    private final Linear lmHead;
 
     private CausalLm(Config cfg) {
         super(cfg);
         this.cfg = cfg;
         embedding =
                 child("embedding", cfg.embedding, c -> c.numEmbeddings(cfg.vocabSize).dim(cfg.dim));
-        decoder = child("decoder", cfg.decoder, c -> c.inputDim(cfg.dim));
+        positionEmbedding =
+                cfg.positionEncoding instanceof AbsolutePositionEmbedding.Config<?, ?> absolute
+                        ? child("position_embedding", absolute, c -> c.dim(cfg.dim))
+                        : null;
+        RotaryEmbedding.Config rotary =
+                cfg.positionEncoding instanceof RotaryEmbedding.Config r ? r : null;
+        decoder =
+                child(
+                        "decoder",
+                        cfg.decoder,
+                        c -> c.inputDim(cfg.dim).editLayers(l -> l.selfAttention().rotary(rotary)));
         outputNorm = child("output_norm", cfg.outputNorm, c -> c.inputDim(cfg.dim));
+        lmHead =
+                cfg.lmHead == null
+                        ? null
+                        : child(
+                                "lm_head",
+                                cfg.lmHead,
+                                c -> c.inputDim(cfg.dim).outputDim(cfg.vocabSize));
     }
 
     @Override
@@ -114,10 +210,55 @@ public final class CausalLm extends BaseModel {
      * @return {@code [B, T, vocabSize]}
      */
     public NDArray logits(ForwardContext ctx, NDArray inputs) {
-        NDArray h = embedding.forward(ctx.child("embedding"), inputs);
-        h = decoder.forward(ctx.child("decoder"), h, null);
-        h = outputNorm.forward(ctx.child("output_norm"), h);
-        return embedding.attend(ctx.child("embedding"), h);
+        NDArray h = embed(ctx, inputs, 0);
+        h = decoder.forward(ctx.child(decoder), h);
+        return head(ctx, h);
+    }
+
+    /** Empty decoding caches, one per decoder layer, for {@link #extendStep}. */
+    public List<KvCache> emptyCaches() {
+        return decoder.emptyCaches();
+    }
+
+    /**
+     * One decoding step: the logits of the token after {@code tokens}, which sit at position {@code
+     * caches[0].length()}. Decoding a sequence one token at a time gives the logits of {@link
+     * #logits} (for every position encoding).
+     *
+     * @param ctx the model's context (evaluation)
+     * @param caches the caches of the earlier steps ({@link #emptyCaches()} at the start)
+     * @param tokens {@code [B, 1]} ids
+     * @return logits {@code [B, 1, vocabSize]} and the caches one position longer
+     */
+    public Step extendStep(ForwardContext ctx, List<KvCache> caches, NDArray tokens) {
+        long position = caches.isEmpty() ? 0 : caches.get(0).length();
+        StackedTransformer.Step s =
+                decoder.extendStep(ctx.child(decoder), caches, embed(ctx, tokens, position));
+        return new Step(head(ctx, s.data()), s.caches());
+    }
+
+    /**
+     * Output of a decoding step.
+     *
+     * @param logits {@code [B, 1, vocabSize]}
+     * @param caches the per-layer caches including this step
+     */
+    public record Step(NDArray logits, List<KvCache> caches) {}
+
+    /** Token embeddings plus absolute positions from {@code offset}: {@code [B, T, dim]}. */
+    private NDArray embed(ForwardContext ctx, NDArray ids, long offset) {
+        NDArray h = embedding.forward(ctx.child(embedding), ids);
+        return positionEmbedding == null
+                ? h
+                : positionEmbedding.addTo(ctx.child(positionEmbedding), h, offset);
+    }
+
+    /** Output norm and logits, tied or from the head: {@code [B, T, vocabSize]}. */
+    private NDArray head(ForwardContext ctx, NDArray h) {
+        NDArray normed = outputNorm.forward(ctx.child(outputNorm), h);
+        return lmHead == null
+                ? embedding.attend(ctx.child(embedding), normed)
+                : lmHead.forward(ctx.child(lmHead), normed);
     }
 
     @Override

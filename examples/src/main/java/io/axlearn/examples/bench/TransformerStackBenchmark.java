@@ -61,7 +61,7 @@ public final class TransformerStackBenchmark {
             // their receiver, so an input on the long-lived manager would keep every step's
             // graph alive there.
             Function<NDManager, NDArray> library =
-                    m -> stack.forward(ForwardContext.of(params, m, true, 0), onStep(m, x), null);
+                    m -> stack.forward(ForwardContext.of(params, m, true, 0), onStep(m, x));
             Function<NDManager, NDArray> direct = m -> hand.forward(m, onStep(m, x));
             try (NDManager m = paramsManager.newSubManager()) {
                 float diff = library.apply(m).sub(direct.apply(m)).abs().max().getFloat();

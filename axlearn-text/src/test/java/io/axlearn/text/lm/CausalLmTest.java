@@ -1,0 +1,188 @@
+package io.axlearn.text.lm;
+
+import static io.axlearn.core.testing.TorchGolden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.attention.KvCache;
+import io.axlearn.core.attention.RotaryEmbedding;
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.layers.Activation;
+import io.axlearn.core.layers.GradCheck;
+import io.axlearn.core.layers.LearnedPositionEmbedding;
+import io.axlearn.core.layers.Linear;
+import io.axlearn.core.layers.PositionEncoding;
+import io.axlearn.core.layers.SinusoidalPositionEmbedding;
+import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.module.ParamSpec;
+import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.TorchGolden;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CausalLmTest {
+
+    private static CausalLm.Config tiny(PositionEncoding.Config<?, ?> positions) {
+        return CausalLm.gpt(13, 8, 2, 2, 2.0, 0.0).positionEncoding(positions);
+    }
+
+    private static PositionEncoding.Config<?, ?> encoding(String name) {
+        return switch (name) {
+            case "rotary" -> RotaryEmbedding.config();
+            case "learned" -> LearnedPositionEmbedding.config().maxPositions(16);
+            case "sinusoidal" -> SinusoidalPositionEmbedding.config();
+            case "none" -> null;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    @Test
+    void gptWithLearnedPositionsAndUntiedBiasedHead_logitsAndGradients_matchTorchGolden() {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(CausalLmTest.class, "gpt_learned_untied", m);
+            CausalLm.Config cfg =
+                    CausalLm.gpt(
+                                    g.intMeta("vocabSize"),
+                                    g.intMeta("dim"),
+                                    g.intMeta("numLayers"),
+                                    g.intMeta("numHeads"),
+                                    (double) g.intMeta("hiddenDim") / g.intMeta("dim"),
+                                    0.0)
+                            .positionEncoding(
+                                    LearnedPositionEmbedding.config()
+                                            .maxPositions(g.intMeta("maxPositions")))
+                            .lmHead(Linear.config().bias(true));
+            cfg.set("decoder.layer.feedForward.activation", Activation.GELU);
+            CausalLm model = cfg.instantiate();
+            ParamTree params = g.params();
+            assertEquals(model.paramSpecs().keySet(), params.asMap().keySet());
+            NDArray ids = g.input("ids");
+            GradCheck.check(
+                    g, params, Map.of(), in -> model.logits(ForwardContext.eval(params, m), ids));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rotary", "learned", "sinusoidal", "none"})
+    void cachedDecoding_equalsFullForward(String name) {
+        CausalLm model = tiny(encoding(name)).lmHead(Linear.config()).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = model.initParams(7, m);
+            NDArray ids = m.randomInteger(0, 13, new Shape(2, 6), DataType.INT64);
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray full = model.logits(ctx, ids);
+            List<KvCache> caches = model.emptyCaches();
+            NDList steps = new NDList();
+            for (int t = 0; t < 6; t++) {
+                CausalLm.Step s = model.extendStep(ctx, caches, ids.get(":, {}:{}", t, t + 1));
+                steps.add(s.logits());
+                caches = s.caches();
+            }
+            assertEquals(6, caches.get(0).length());
+            assertClose(full, NDArrays.concat(steps, 1), name + ": step-by-step decoding");
+        }
+    }
+
+    @Test
+    void positionEncodings_changeTheModel_andOnlyLearnedHasParameters() {
+        SortedMap<String, ParamSpec> rotary = tiny(encoding("rotary")).instantiate().paramSpecs();
+        assertEquals(rotary.keySet(), tiny(null).instantiate().paramSpecs().keySet());
+        assertEquals(
+                rotary.keySet(), tiny(encoding("sinusoidal")).instantiate().paramSpecs().keySet());
+        SortedMap<String, ParamSpec> learned = tiny(encoding("learned")).instantiate().paramSpecs();
+        assertEquals(new Shape(16, 8), learned.get("position_embedding/weight").shape());
+        assertEquals(rotary.size() + 1, learned.size());
+        CausalLm without = tiny(null).instantiate();
+        CausalLm sinusoidal = tiny(encoding("sinusoidal")).instantiate();
+        CausalLm withRotary = tiny(encoding("rotary")).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = without.initParams(1, m);
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray repeated = m.create(new long[] {3, 3, 3, 3}, new Shape(1, 4));
+            NDArray plain = without.logits(ctx, repeated);
+            // Without positions, a repeated token gets the same logits everywhere.
+            assertClose(plain.get(":, 0, :"), plain.get(":, 3, :"), "no position information");
+            NDArray added = sinusoidal.logits(ctx, repeated);
+            assertFalse(
+                    added.get(":, 0, :").allClose(added.get(":, 3, :")),
+                    "sinusoidal encodings tell the positions apart");
+            // Rotary embeddings change the attention weights of every position but the first
+            // (which sees only itself).
+            NDArray ids = m.create(new long[] {1, 5, 2, 7}, new Shape(1, 4));
+            NDArray rotated = withRotary.logits(ctx, ids);
+            NDArray unrotated = without.logits(ctx, ids);
+            assertClose(unrotated.get(":, 0, :"), rotated.get(":, 0, :"), "first position");
+            assertFalse(
+                    unrotated.get(":, 1:, :").allClose(rotated.get(":, 1:, :")),
+                    "rotary embeddings act on later positions");
+        }
+    }
+
+    @Test
+    void outputHead_tiedByDefault_untiedWithOrWithoutBias() {
+        assertNull(tiny(null).instantiate().children().get("lm_head"));
+        SortedMap<String, ParamSpec> biased =
+                tiny(null).lmHead(Linear.config()).instantiate().paramSpecs();
+        assertEquals(new Shape(8, 13), biased.get("lm_head/weight").shape());
+        assertEquals(new Shape(13), biased.get("lm_head/bias").shape());
+        SortedMap<String, ParamSpec> plain =
+                tiny(null).lmHead(Linear.config().bias(false)).instantiate().paramSpecs();
+        assertTrue(plain.containsKey("lm_head/weight"));
+        assertFalse(plain.containsKey("lm_head/bias"));
+    }
+
+    @Test
+    void learnedPositions_pastTheLimit_areOneClearError() {
+        CausalLm model =
+                tiny(LearnedPositionEmbedding.config().maxPositions(4)).instantiateAt("model");
+        try (NDManager m = TorchGolden.manager()) {
+            ForwardContext ctx = ForwardContext.eval(model.initParams(1, m), m);
+            NDArray ids = m.zeros(new Shape(1, 5), DataType.INT64);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> model.logits(ctx, ids));
+            assertEquals(
+                    "model.positionEncoding.maxPositions=4 does not cover positions 0..4 (a"
+                            + " sequence of 5 from position 0)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void positionEncoding_isSwappedByPath_asOnTheCommandLine() {
+        CausalLm.Config cfg = tiny(RotaryEmbedding.config());
+        cfg.set("positionEncoding.@type", "core/LearnedPositionEmbedding")
+                .set("positionEncoding.maxPositions", 32);
+        assertEquals(
+                "core/LearnedPositionEmbedding", cfg.toFlatMap().get("positionEncoding.@type"));
+        assertEquals(
+                new Shape(32, 8),
+                cfg.instantiate().paramSpecs().get("position_embedding/weight").shape());
+        cfg.set("positionEncoding", null);
+        assertFalse(cfg.instantiate().paramSpecs().containsKey("position_embedding/weight"));
+    }
+
+    @Test
+    void rotaryInTheLayersAndInTheModel_isAConfigError() {
+        CausalLm.Config cfg = tiny(null);
+        cfg.set("decoder.layer.selfAttention.rotary", RotaryEmbedding.config());
+        ConfigException e = assertThrows(ConfigException.class, () -> cfg.instantiateAt("model"));
+        assertEquals(
+                "model.decoder.layer.selfAttention.rotary is set, but the model's positionEncoding"
+                        + " decides rotary embeddings: set model.positionEncoding to"
+                        + " core/RotaryEmbedding instead (CausalLm.Config)",
+                e.getMessage());
+    }
+}
