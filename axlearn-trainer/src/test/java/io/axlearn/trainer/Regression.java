@@ -66,8 +66,8 @@ final class Regression {
 
         @Override
         public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
-            NDArray h = hidden.forward(ctx.child("hidden"), batch.get("x")).tanh();
-            NDArray prediction = out.forward(ctx.child("out"), h);
+            NDArray h = hidden.forward(ctx.child(hidden), batch.get("x")).tanh();
+            NDArray prediction = out.forward(ctx.child(out), h);
             NDArray weight = batch.get("weight");
             NDArray error = prediction.sub(batch.get("y")).reshape(-1);
             NDArray total = weight.sum();
