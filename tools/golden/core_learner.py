@@ -14,6 +14,12 @@ also starts at 1 for the first step, so bias corrections agree. For the schedule
 sets group["lr"] by hand to schedule(t) before the t-th opt.step(); with torch's LambdaLR the same
 thing is lr_lambda(count) = schedule(count + 1), since LambdaLR's counter is 0 for the first step.
 
+Per-parameter rules ("adamw_rules"): a fourth parameter head/weight is frozen (requires_grad False,
+in no param group, so it has no state, no update and no part in the clipped norm; its grads/ are
+stored anyway, for the Java side to ignore); every other parameter decays, dense/bias included
+(weightDecayScales {".*": 1.0} on the Java side); embed/weight sits in a group with lr * 0.5
+(learningRateScales {"embed/.*": 0.5}). The Java rules are stored as JSON metadata.
+
 Lion: torch 1.13 has no Lion, so lion_step() below writes the update from the paper
 (https://arxiv.org/abs/2302.06675, Algorithm 2) with torch tensor ops:
     c = b1*m + (1-b1)*g;  p = p*(1 - lr*wd) - lr*sign(c);  m = b2*m + (1-b2)*g.
@@ -37,6 +43,10 @@ CASES = {
     "lion": dict(optimizer="lion", lr=0.01, beta1=0.9, beta2=0.99, weightDecay=0.5),
     "adam_clip": dict(optimizer="adam", lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8,
                       maxNorm=1.0, clipEps=1e-6),
+    "adamw_rules": dict(optimizer="adamw", lr=0.01, beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1,
+                        maxNorm=1.0, clipEps=1e-6,
+                        weightDecayScales='{".*": 1.0}', learningRateScales='{"embed/.*": 0.5}',
+                        frozenParams='["head/.*"]'),
     "adam_cosine": dict(optimizer="adam", beta1=0.9, beta2=0.999, eps=1e-8,
                         schedule="cosine", peak=0.1, warmupSteps=2, maxStep=4, alpha=0.1,
                         beginValue=0.01),
@@ -59,7 +69,14 @@ def lr_at(case, step):
     return case["lr"]
 
 
+RULES_SHAPES = dict(SHAPES, **{"head/weight": (4, 2)})
+FROZEN = {"head/weight"}
+LR_SCALES = {"embed/weight": 0.5}
+
+
 def make_optimizer(case, params):
+    if "frozenParams" in case:
+        return make_rules_optimizer(case, params)
     decay = [p for n, p in params.items() if n not in NO_DECAY]
     no_decay = [p for n, p in params.items() if n in NO_DECAY]
     wd = case.get("weightDecay", 0.0)
@@ -77,6 +94,22 @@ def make_optimizer(case, params):
     return None  # lion: by hand
 
 
+def make_rules_optimizer(case, params):
+    """AdamW decaying every trainable parameter, one group per learning-rate scale."""
+    groups = {}
+    for n, p in params.items():
+        if n in FROZEN:
+            p.requires_grad_(False)
+            continue
+        groups.setdefault(LR_SCALES.get(n, 1.0), []).append(p)
+    opt = torch.optim.AdamW([{"params": ps, "weight_decay": case["weightDecay"]}
+                             for ps in groups.values()],
+                            lr=case["lr"], betas=(case["beta1"], case["beta2"]), eps=case["eps"])
+    for group, scale in zip(opt.param_groups, groups):
+        group["lr_scale"] = scale
+    return opt
+
+
 @torch.no_grad()
 def lion_step(case, params, moments, lr):
     b1, b2, wd = case["beta1"], case["beta2"], case.get("weightDecay", 0.0)
@@ -92,18 +125,21 @@ def lion_step(case, params, moments, lr):
 
 def run(name, case):
     g = generator(2024)
-    params = {n: randn(g, *s).requires_grad_() for n, s in SHAPES.items()}
+    shapes = RULES_SHAPES if "frozenParams" in case else SHAPES
+    params = {n: randn(g, *s).requires_grad_() for n, s in shapes.items()}
     tensors = {"params/" + n: p.detach().clone() for n, p in params.items()}
     opt = make_optimizer(case, params)
     moments = {n: torch.zeros_like(p) for n, p in params.items()}
     norms, lrs = [], []
     for step in range(1, STEPS + 1):
         for n, p in params.items():
-            p.grad = randn(g, *p.shape)
-            tensors[f"grads/{step}/{n}"] = p.grad.clone()
-        norm = torch.norm(torch.stack([torch.norm(p.grad) for p in params.values()]))
+            grad = randn(g, *p.shape)
+            tensors[f"grads/{step}/{n}"] = grad.clone()
+            p.grad = grad if p.requires_grad else None
+        trained = [p for p in params.values() if p.requires_grad]
+        norm = torch.norm(torch.stack([torch.norm(p.grad) for p in trained]))
         if "maxNorm" in case:
-            clipped = torch.nn.utils.clip_grad_norm_(list(params.values()), case["maxNorm"])
+            clipped = torch.nn.utils.clip_grad_norm_(trained, case["maxNorm"])
             assert torch.equal(clipped, norm)
         norms.append(norm.item())
         lr = lr_at(case, step)
@@ -112,7 +148,7 @@ def run(name, case):
             lion_step(case, params, moments, lr)
         else:
             for group in opt.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * group.get("lr_scale", 1.0)
             opt.step()
         for n, p in params.items():
             tensors[f"outputs/{step}/{n}"] = p.detach().clone()

@@ -82,7 +82,7 @@ public final class TrainStep {
         this.learner = learner;
         this.seed = seed;
         this.microBatches = microBatches;
-        this.specs = model.paramSpecs();
+        this.specs = learner.effectiveSpecs(model.paramSpecs()); // frozen ones need no gradient
     }
 
     /** The model. */

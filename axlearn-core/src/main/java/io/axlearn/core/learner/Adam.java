@@ -83,7 +83,7 @@ public final class Adam extends ElementwiseOptimizer {
     private final Decay decay;
 
     Adam(BaseConfig<?> cfg, Decay decay) {
-        super(cfg.buildLearningRate(), List.of("mu", "nu"));
+        super(cfg, List.of("mu", "nu"));
         this.beta1 = cfg.beta1;
         this.beta2 = cfg.beta2;
         this.eps = cfg.eps;

@@ -21,22 +21,46 @@ import java.util.TreeMap;
  */
 abstract class ElementwiseOptimizer implements Optimizer {
     private final Schedule learningRate;
+    private final PathRules<Double> weightDecayRules;
+    private final PathRules<Double> learningRateRules;
     private final List<String> slots;
 
     /**
-     * @param learningRate the learning-rate schedule
+     * @param cfg the frozen config: the learning-rate schedule and the per-parameter rules
      * @param slots names of the state slots, one array per trainable parameter each
      */
-    ElementwiseOptimizer(Schedule learningRate, List<String> slots) {
-        this.learningRate = learningRate;
+    ElementwiseOptimizer(Optimizer.Config<?> cfg, List<String> slots) {
+        this.learningRate = cfg.buildLearningRate();
+        this.weightDecayRules = cfg.buildWeightDecayRules();
+        this.learningRateRules = cfg.buildLearningRateRules();
         this.slots = List.copyOf(slots);
+    }
+
+    @Override
+    public final SortedMap<String, ParamSpec> effectiveSpecs(SortedMap<String, ParamSpec> specs) {
+        SortedMap<String, ParamSpec> out = new TreeMap<>();
+        specs.forEach(
+                (path, spec) ->
+                        out.put(
+                                path,
+                                weightDecayRules
+                                        .match(path)
+                                        .map(spec::withWeightDecayScale)
+                                        .orElse(spec)));
+        return out;
+    }
+
+    @Override
+    public final double learningRateScale(String path) {
+        return learningRateRules.match(path).orElse(1.0);
     }
 
     @Override
     public final OptimizerState initState(
             SortedMap<String, ParamSpec> specs, ParamTree params, NDManager manager) {
+        SortedMap<String, ParamSpec> effective = effectiveSpecs(specs);
         SortedMap<String, NDArray> arrays = new TreeMap<>();
-        for (Map.Entry<String, ParamSpec> e : specs.entrySet()) {
+        for (Map.Entry<String, ParamSpec> e : effective.entrySet()) {
             NDArray p = params.get(e.getKey());
             if (!e.getValue().trainable()) {
                 continue;
@@ -47,7 +71,7 @@ abstract class ElementwiseOptimizer implements Optimizer {
                 arrays.put(slot + "/" + e.getKey(), z);
             }
         }
-        return new OptimizerState(arrays, specs);
+        return new OptimizerState(arrays, effective);
     }
 
     @Override
@@ -85,7 +109,7 @@ abstract class ElementwiseOptimizer implements Optimizer {
             try (NDManager scope = p.getManager().newSubManager()) {
                 scope.tempAttachAll(p, g);
                 scope.tempAttachAll(s);
-                updateParam(step, lr, spec.weightDecayScale(), p, g, s);
+                updateParam(step, lr * learningRateScale(path), spec.weightDecayScale(), p, g, s);
             }
         }
         state.advanceTo(step);
@@ -101,7 +125,7 @@ abstract class ElementwiseOptimizer implements Optimizer {
      * short-lived manager, so results of ops on them are temporaries.
      *
      * @param step the 1-based update number
-     * @param lr the learning rate at {@code step}
+     * @param lr the learning rate at {@code step}, times the parameter's learning-rate scale
      * @param decayScale the parameter's weight-decay scale (multiply the optimiser's decay by it)
      * @param param the parameter, to change in place
      * @param grad its gradient, not to be changed

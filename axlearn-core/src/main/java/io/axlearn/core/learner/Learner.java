@@ -11,10 +11,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Turns gradients into parameter updates: global-norm clipping, then the optimiser (axlearn's
  * {@code Learner} with {@code chain(clip_by_global_norm, optimizer)}).
+ *
+ * <p><b>Per-parameter rules</b>, each a regular expression that must match a parameter's whole path
+ * ({@code decoder/layer0/self_attention/q_proj/weight}):
+ *
+ * <ul>
+ *   <li>{@code frozenParams}: parameters matching any of these patterns are frozen: no update, no
+ *       optimiser state, no part in the gradient norm (like {@code requires_grad = False} in
+ *       torch). Freezing only removes trainability: a spec that is not trainable (BatchNorm's
+ *       statistics) stays so.
+ *   <li>{@code optimizer.weightDecayScales} and {@code optimizer.learningRateScales}: a scale per
+ *       parameter, the first matching pattern in insertion order winning; see {@link Optimizer}.
+ * </ul>
+ *
+ * {@link #effectiveSpecs} applies them to the model's specs; {@link #initState} and {@link #step}
+ * work on the result, and a train step asks it which parameters need gradients. From the command
+ * line: {@code --set 'learner.optimizer.weightDecayScales={".*":1.0}'}, {@code --set
+ * 'learner.optimizer.learningRateScales[encoder/.*]=0.1'}, {@code --set
+ * 'learner.frozenParams=["embedding/.*"]'}.
  *
  * <pre>{@code
  * Learner learner = Learner.config()
@@ -40,6 +59,12 @@ public final class Learner {
         /** Gradient clipping applied before the optimiser; the default only measures the norm. */
         private GlobalNormClipping.Config clipping = new GlobalNormClipping.Config();
 
+        /**
+         * Regular expressions over parameter paths; a parameter whose whole path matches one is
+         * frozen (no update, no optimiser state). Empty: every trainable spec is trained.
+         */
+        private List<String> frozenParams = new ArrayList<>();
+
         /** Sets the optimiser (copied). */
         public Config optimizer(Optimizer.Config<?> v) {
             Optimizer.Config<?> c = v.copy();
@@ -52,16 +77,47 @@ public final class Learner {
             return set(() -> clipping = c);
         }
 
+        /** Replaces the frozen-parameter patterns. */
+        public Config frozenParams(List<String> v) {
+            List<String> c = new ArrayList<>(v);
+            return set(() -> frozenParams = c);
+        }
+
+        /** Adds frozen-parameter patterns after the existing ones. */
+        public Config freezeParams(String... patterns) {
+            List<String> c = new ArrayList<>(frozenParams);
+            c.addAll(List.of(patterns));
+            return set(() -> frozenParams = c);
+        }
+
         /** The optimiser config. */
         public Optimizer.Config<?> optimizer() {
             return optimizer;
+        }
+
+        /** The frozen-parameter patterns. */
+        public List<String> frozenParams() {
+            return frozenParams;
+        }
+
+        @Override
+        protected void validate() {
+            for (int i = 0; i < frozenParams.size(); i++) {
+                String at = ConfigPath.item("frozenParams", i);
+                PathRules.patternProblem(frozenParams.get(i))
+                        .ifPresent(
+                                problem -> {
+                                    throw invalid(at, problem);
+                                });
+            }
         }
 
         @Override
         protected Learner create() {
             return new Learner(
                     optimizer.instantiateAt(ConfigPath.child(path(), "optimizer")),
-                    clipping.instantiateAt(ConfigPath.child(path(), "clipping")));
+                    clipping.instantiateAt(ConfigPath.child(path(), "clipping")),
+                    PathRules.all(frozenParams, Boolean.TRUE));
         }
     }
 
@@ -85,10 +141,12 @@ public final class Learner {
 
     private final Optimizer optimizer;
     private final GlobalNormClipping clipping;
+    private final PathRules<Boolean> frozen;
 
-    private Learner(Optimizer optimizer, GlobalNormClipping clipping) {
+    private Learner(Optimizer optimizer, GlobalNormClipping clipping, PathRules<Boolean> frozen) {
         this.optimizer = optimizer;
         this.clipping = clipping;
+        this.frozen = frozen;
     }
 
     /** The optimiser. */
@@ -96,15 +154,40 @@ public final class Learner {
         return optimizer;
     }
 
-    /** The optimiser's state for {@code params}, on {@code manager}; see {@link Optimizer}. */
+    /**
+     * The specs as this learner trains them: parameters matching {@code frozenParams} become
+     * non-trainable and the optimiser's weight-decay rules replace the matching scales. A train
+     * step requires gradients exactly for the parameters whose effective spec is {@link
+     * ParamSpec#trainable()}.
+     *
+     * @param specs the model's specs by path ({@code model.paramSpecs()})
+     * @return a new sorted map with the same paths
+     */
+    public SortedMap<String, ParamSpec> effectiveSpecs(SortedMap<String, ParamSpec> specs) {
+        SortedMap<String, ParamSpec> unfrozen = new TreeMap<>();
+        specs.forEach(
+                (path, spec) ->
+                        unfrozen.put(
+                                path,
+                                spec.trainable() && frozen.match(path).isPresent()
+                                        ? spec.withTrainable(false)
+                                        : spec));
+        return optimizer.effectiveSpecs(unfrozen);
+    }
+
+    /**
+     * The optimiser's state for the trainable parameters of {@link #effectiveSpecs}{@code (specs)},
+     * on {@code manager}; see {@link Optimizer}.
+     */
     public OptimizerState initState(
             SortedMap<String, ParamSpec> specs, ParamTree params, NDManager manager) {
-        return optimizer.initState(specs, params, manager);
+        return optimizer.initState(effectiveSpecs(specs), params, manager);
     }
 
     /**
      * Clips the gradients of the trainable parameters (in place) and applies update {@code step} to
-     * {@code params} and {@code state}: {@link #clipGradients} then {@link #update}.
+     * {@code params} and {@code state}: {@link #clipGradients} then {@link #update}. Gradients of
+     * frozen or non-trainable parameters are ignored.
      *
      * @param step the 1-based step number
      * @param params the parameters, updated in place

@@ -55,7 +55,7 @@ public final class Lion extends ElementwiseOptimizer {
     private final double weightDecay;
 
     private Lion(Config cfg) {
-        super(cfg.buildLearningRate(), List.of("mu"));
+        super(cfg, List.of("mu"));
         this.beta1 = cfg.beta1;
         this.beta2 = cfg.beta2;
         this.weightDecay = cfg.weightDecay();

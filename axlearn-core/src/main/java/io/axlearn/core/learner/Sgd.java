@@ -58,7 +58,7 @@ public final class Sgd extends ElementwiseOptimizer {
     private final double weightDecay;
 
     private Sgd(Config cfg) {
-        super(cfg.buildLearningRate(), cfg.momentum > 0 ? List.of("momentum") : List.of());
+        super(cfg, cfg.momentum > 0 ? List.of("momentum") : List.of());
         this.momentum = cfg.momentum;
         this.nesterov = cfg.nesterov;
         this.weightDecay = cfg.weightDecay();

@@ -14,6 +14,9 @@
  *       checkpoints like the parameters.
  *   <li>{@link io.axlearn.core.learner.GlobalNormClipping} and the {@link
  *       io.axlearn.core.learner.Learner} that chains clipping and an optimiser for the trainer.
+ *   <li>Per-parameter rules by path pattern: weight-decay and learning-rate scales on the
+ *       optimiser, frozen parameters on the learner ({@link
+ *       io.axlearn.core.learner.Learner#effectiveSpecs}).
  * </ul>
  *
  * <p>Memory: parameters and state are updated in place; every temporary lives on a sub-manager

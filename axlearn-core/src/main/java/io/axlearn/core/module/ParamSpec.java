@@ -58,6 +58,11 @@ public record ParamSpec(
         return new ParamSpec(shape, dtype, init.copy(), fanAxes, weightDecayScale, trainable);
     }
 
+    /** This spec, trainable or not. */
+    public ParamSpec withTrainable(boolean v) {
+        return new ParamSpec(shape, dtype, initializer, fanAxes, weightDecayScale, v);
+    }
+
     /** This spec with another weight-decay scale. */
     public ParamSpec withWeightDecayScale(double scale) {
         return new ParamSpec(shape, dtype, initializer, fanAxes, scale, trainable);

@@ -3,6 +3,8 @@ package io.axlearn.core.learner;
 import static io.axlearn.core.testing.TorchGolden.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -11,13 +13,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.axlearn.core.attention.FeedForward;
+import io.axlearn.core.attention.TransformerLayer;
+import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigJson;
+import io.axlearn.core.config.ConfigOverrides;
+import io.axlearn.core.config.ConfigValues;
 import io.axlearn.core.init.FanAxes;
 import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.testing.LeakCheck;
 import io.axlearn.core.testing.TorchGolden;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -39,6 +48,7 @@ class LearnerTest {
                 "adamw",
                 "lion",
                 "adam_clip",
+                "adamw_rules",
                 "adam_cosine"
             })
     void fiveSteps_matchTorchOptim(String name) {
@@ -69,6 +79,15 @@ class LearnerTest {
                 }
             }
             assertEquals(steps, state.step());
+            learner.effectiveSpecs(specs)
+                    .forEach(
+                            (path, spec) -> {
+                                boolean hasState =
+                                        state.arrays().keySet().stream()
+                                                .anyMatch(k -> k.endsWith("/" + path));
+                                assertTrue(
+                                        spec.trainable() || !hasState, "state of frozen " + path);
+                            });
         }
     }
 
@@ -153,6 +172,131 @@ class LearnerTest {
     }
 
     @Test
+    void effectiveSpecs_defaultRulesSpelledOut_equalTheLayersOwnScales() {
+        TransformerLayer.Config layer = TransformerLayer.config().inputDim(8);
+        layer.set("selfAttention.numHeads", 2);
+        SortedMap<String, ParamSpec> specs =
+                layer.feedForward(FeedForward.config().hiddenDim(16)).instantiate().paramSpecs();
+        Map<String, Double> spelledOut = new LinkedHashMap<>();
+        spelledOut.put(".*bias|.*norm.*", 0.0);
+        spelledOut.put(".*", 1.0);
+        Learner learner =
+                Learner.config()
+                        .optimizer(AdamW.config().learningRate(1e-3).weightDecayScales(spelledOut))
+                        .instantiate();
+        SortedMap<String, ParamSpec> effective = learner.effectiveSpecs(specs);
+        assertEquals(specs.keySet(), effective.keySet());
+        assertTrue(specs.values().stream().anyMatch(p -> p.weightDecayScale() == 0), "no bias?");
+        specs.forEach(
+                (path, spec) ->
+                        assertEquals(
+                                spec.weightDecayScale(),
+                                effective.get(path).weightDecayScale(),
+                                path));
+        assertEquals(
+                specs,
+                Learner.config()
+                        .optimizer(AdamW.config().learningRate(1e-3))
+                        .instantiate()
+                        .effectiveSpecs(specs),
+                "no rules: the specs as they are");
+    }
+
+    @Test
+    void rules_firstFullMatchWins_inInsertionOrder() {
+        SortedMap<String, ParamSpec> specs = new TreeMap<>();
+        for (String path : List.of("dense/weight", "dense/bias", "embed/weight", "head/weight")) {
+            specs.put(path, ParamSpec.weight(new Shape(2, 2), FanAxes.NONE));
+        }
+        Learner learner =
+                Learner.config()
+                        .optimizer(
+                                Sgd.config()
+                                        .learningRate(0.1)
+                                        .weightDecayScale("dense/.*", 0.0)
+                                        .weightDecayScale(".*", 0.5)
+                                        .weightDecayScale("embed/.*", 2.0) // never reached
+                                        .learningRateScale("embed", 3.0) // not the whole path
+                                        .learningRateScale(".*/weight", 0.25))
+                        .freezeParams("head/.*", "nothing")
+                        .instantiate();
+        SortedMap<String, ParamSpec> effective = learner.effectiveSpecs(specs);
+        assertEquals(0.0, effective.get("dense/weight").weightDecayScale());
+        assertEquals(0.0, effective.get("dense/bias").weightDecayScale());
+        assertEquals(0.5, effective.get("embed/weight").weightDecayScale());
+        assertFalse(effective.get("head/weight").trainable());
+        assertTrue(effective.get("dense/weight").trainable());
+        assertEquals(0.25, learner.optimizer().learningRateScale("embed/weight"));
+        assertEquals(1.0, learner.optimizer().learningRateScale("dense/bias"));
+        // A spec that is not trainable stays so, whatever the rules say.
+        specs.put("norm/moving_mean", ParamSpec.statistic(2, 0));
+        assertFalse(learner.effectiveSpecs(specs).get("norm/moving_mean").trainable());
+    }
+
+    @Test
+    void rules_fromSetOverrides_keepTheirOrderThroughJson() {
+        Learner.Config cfg = Learner.config().optimizer(AdamW.config().learningRate(1e-3));
+        ConfigOverrides.builder()
+                .set("optimizer.weightDecayScales={\"dense/.*\": 0.0, \".*\": 1.0}")
+                .set("optimizer.learningRateScales[embed/.*]=0.5")
+                .set("frozenParams=[\"head/.*\"]")
+                .build()
+                .applyTo(cfg);
+        Learner.Config back = ConfigJson.fromJson(ConfigJson.toJson(cfg), Learner.Config.class);
+        assertEquals(cfg, back);
+        assertEquals(
+                List.of("dense/.*", ".*"),
+                List.copyOf(back.optimizer().weightDecayScales().keySet()),
+                "order decides which rule wins");
+        assertEquals(Map.of("embed/.*", 0.5), back.optimizer().learningRateScales());
+        assertEquals(List.of("head/.*"), back.frozenParams());
+        assertTrue(
+                back.toString().contains("optimizer.weightDecayScales[dense/.*]: 0.0"),
+                back.toString());
+        Learner learner = back.instantiate();
+        SortedMap<String, ParamSpec> specs = new TreeMap<>();
+        specs.put("dense/weight", ParamSpec.weight(new Shape(2, 2), FanAxes.NONE));
+        specs.put("head/bias", ParamSpec.bias(2));
+        specs.put("embed/weight", ParamSpec.weight(new Shape(2, 2), FanAxes.NONE));
+        SortedMap<String, ParamSpec> effective = learner.effectiveSpecs(specs);
+        assertEquals(0.0, effective.get("dense/weight").weightDecayScale());
+        assertEquals(1.0, effective.get("head/bias").weightDecayScale());
+        assertFalse(effective.get("head/bias").trainable());
+        assertEquals(0.5, learner.optimizer().learningRateScale("embed/weight"));
+    }
+
+    @Test
+    void rules_invalid_oneClearConfigErrorNamingThePath() {
+        assertEquals(
+                "learner.optimizer.weightDecayScales[layer(0] is not a valid regular expression"
+                        + " (Unclosed group near index 7): layer(0 (AdamW.Config)",
+                configError(AdamW.config().learningRate(1e-3).weightDecayScale("layer(0", 0.0)));
+        assertEquals(
+                "learner.optimizer.learningRateScales[.*] must be >= 0 and finite, got -1.0"
+                        + " (Sgd.Config)",
+                configError(Sgd.config().learningRate(1e-3).learningRateScale(".*", -1)));
+        assertEquals(
+                "learner.frozenParams[1] is not a valid regular expression (Dangling meta"
+                        + " character '*' near index 0): *bad (Learner.Config)",
+                assertThrows(
+                                ConfigException.class,
+                                () ->
+                                        Learner.config()
+                                                .optimizer(Sgd.config().learningRate(1e-3))
+                                                .freezeParams("ok/.*", "*bad")
+                                                .instantiateAt("learner"))
+                        .getMessage());
+    }
+
+    /** The message of the config error a learner with {@code optimizer} fails with. */
+    private static String configError(Optimizer.Config<?> optimizer) {
+        return assertThrows(
+                        ConfigException.class,
+                        () -> Learner.config().optimizer(optimizer).instantiateAt("learner"))
+                .getMessage();
+    }
+
+    @Test
     void learnerOutput_scalarsHaveSummaryNames() {
         Learner.Output out = new Learner.Output(0.1, 2.5);
         assertEquals(Map.of("learning_rate", 0.1, "gradient_norm", 2.5), out.scalars());
@@ -206,7 +350,17 @@ class LearnerTest {
                 hasMeta(g, "maxNorm")
                         ? GlobalNormClipping.config(dbl(g, "maxNorm")).eps(dbl(g, "clipEps"))
                         : GlobalNormClipping.config(null);
-        return Learner.config().optimizer(opt).clipping(clip);
+        Learner.Config cfg = Learner.config().optimizer(opt).clipping(clip);
+        // Per-parameter rules, written as a --set value would be.
+        for (String rule : new String[] {"weightDecayScales", "learningRateScales"}) {
+            if (hasMeta(g, rule)) {
+                cfg.set("optimizer." + rule, ConfigValues.parse(g.meta(rule)));
+            }
+        }
+        if (hasMeta(g, "frozenParams")) {
+            cfg.set("frozenParams", ConfigValues.parse(g.meta("frozenParams")));
+        }
+        return cfg;
     }
 
     private static boolean isCosine(TorchGolden g) {

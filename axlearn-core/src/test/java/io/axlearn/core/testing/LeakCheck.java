@@ -1,6 +1,7 @@
 package io.axlearn.core.testing;
 
 import ai.djl.ndarray.NDManager;
+import io.axlearn.core.ndarray.NativeMemory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,42 +25,6 @@ public final class LeakCheck {
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
-    /** glibc's {@code struct mallinfo2}: ten {@code size_t} counters. */
-    @com.sun.jna.Structure.FieldOrder({
-        "arena",
-        "ordblks",
-        "smblks",
-        "hblks",
-        "hblkhd",
-        "usmblks",
-        "fsmblks",
-        "uordblks",
-        "fordblks",
-        "keepcost"
-    })
-    public static class MallInfo2 extends com.sun.jna.Structure {
-        public long arena;
-        public long ordblks;
-        public long smblks;
-        public long hblks;
-        public long hblkhd;
-        public long usmblks;
-        public long fsmblks;
-        public long uordblks;
-        public long fordblks;
-        public long keepcost;
-
-        /** Returned by value. */
-        public static class ByValue extends MallInfo2 implements com.sun.jna.Structure.ByValue {}
-    }
-
-    /** The C library's allocator statistics. */
-    interface CLibrary extends com.sun.jna.Library {
-        CLibrary INSTANCE = com.sun.jna.Native.load("c", CLibrary.class);
-
-        MallInfo2.ByValue mallinfo2();
-    }
-
     /**
      * Bytes currently allocated through glibc's malloc, in KiB (all arenas, mmapped chunks
      * included): where PyTorch's CPU tensors live. Unlike resident memory, it does not count memory
@@ -75,8 +40,7 @@ public final class LeakCheck {
                 Thread.currentThread().interrupt();
             }
         }
-        MallInfo2 info = CLibrary.INSTANCE.mallinfo2();
-        return (info.uordblks + info.hblkhd) / 1024;
+        return NativeMemory.mallocInUseBytes() / 1024;
     }
 
     /** Number of arrays alive on {@code manager} and its sub-managers. */

@@ -1,7 +1,6 @@
 package io.axlearn.text.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import io.axlearn.core.attention.FeedForward;
 import io.axlearn.core.attention.HiddenDim;
 import io.axlearn.core.attention.KvCache;
@@ -21,6 +20,7 @@ import io.axlearn.core.layers.LearnedPositionEmbedding;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.layers.PositionEncoding;
 import io.axlearn.core.layers.SinusoidalPositionEmbedding;
+import io.axlearn.core.losses.CrossEntropy;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ForwardContext;
 import java.util.List;
@@ -261,26 +261,15 @@ public final class CausalLm extends BaseModel {
                 : lmHead.forward(ctx.child(lmHead), normed);
     }
 
+    /** The loss over the vocabulary: plain cross-entropy in nats per target token. */
+    private static final CrossEntropy LOSS = CrossEntropy.config().instantiate();
+
     @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         NDArray targets = batch.get(TARGETS);
         NDArray logits = logits(ctx, batch.get(INPUTS));
-        NDArray logProbs = logits.logSoftmax(-1);
-        NDArray oneHot =
-                targets.toType(DataType.INT64, false)
-                        .oneHot(cfg.vocabSize)
-                        .toType(DataType.FLOAT32, false);
-        NDArray nll = logProbs.mul(oneHot).sum(new int[] {-1}).neg();
-        long length = targets.getShape().get(1);
-        NDArray tokenWeight = batch.get("weight").expandDims(1).repeat(1, length);
-        NDArray lossWeight = tokenWeight.sum();
-        NDArray denominator = lossWeight.maximum(1f);
-        NDArray loss = nll.mul(tokenWeight).sum().div(denominator);
-        NDArray correct =
-                logits.argMax(-1)
-                        .eq(targets.toType(DataType.INT64, false))
-                        .toType(DataType.FLOAT32, false);
-        NDArray accuracy = correct.mul(tokenWeight).sum().div(denominator);
-        return new Output(loss, lossWeight, Map.of("accuracy", accuracy));
+        NDArray tokenWeight = batch.get("weight").expandDims(1).broadcast(targets.getShape());
+        CrossEntropy.Output loss = LOSS.forward(logits, targets, tokenWeight);
+        return new Output(loss.loss(), loss.totalWeight(), loss.metrics(false));
     }
 }

@@ -93,11 +93,7 @@ public final class TransformerStackBenchmark {
             }
             double libMedian = median(lib);
             double dirMedian = median(dir);
-            System.out.printf(
-                    "settings: threads=%s GLIBC_TUNABLES=%s LD_PRELOAD=%s%n",
-                    System.getProperty("ai.djl.pytorch.num_threads", "default"),
-                    System.getenv().getOrDefault("GLIBC_TUNABLES", "unset"),
-                    System.getenv().getOrDefault("LD_PRELOAD", "unset"));
+            System.out.println(RuntimeSettings.describe());
             System.out.printf(
                     "4-layer stack fwd+bwd (B=%d T=%d d=%d): library %.1f ms, hand-written DJL %.1f ms,"
                             + " ratio %.3f (median of %d steps each, alternating)%n",
