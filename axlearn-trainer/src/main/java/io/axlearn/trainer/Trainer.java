@@ -425,8 +425,6 @@ public final class Trainer extends Configurable {
             Map<String, Double> scalars = new TreeMap<>(learnerOut.scalars());
             scalars.put("loss", loss);
             output.metrics().forEach((name, value) -> scalars.put(name, (double) value.getFloat()));
-            // The batch's arrays alias its direct buffers: keep them alive through the step.
-            java.lang.ref.Reference.reachabilityFence(batch);
             return scalars;
         }
     }

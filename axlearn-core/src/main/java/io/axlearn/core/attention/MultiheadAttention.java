@@ -9,6 +9,7 @@ import io.axlearn.core.layers.Dropout;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.BaseLayer;
 import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.ndarray.OwnedArrays;
 
 /**
  * Multi-head dot-product attention (<a href="https://arxiv.org/abs/1706.03762">Vaswani et al.
@@ -307,10 +308,12 @@ public final class MultiheadAttention extends BaseLayer {
             k = repeatKv(k);
             v = repeatKv(v);
         }
-        NDArray logits = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));
+        // Engine-owned constants: autograd keeps them for the backward pass (OwnedArrays).
+        NDArray logits = q.mul(OwnedArrays.scalar(q, scale)).matMul(k.transpose(0, 1, 3, 2));
         if (cfg.attentionLogitCap != null) {
             float cap = cfg.attentionLogitCap.floatValue();
-            logits = logits.div(cap).tanh().mul(cap);
+            logits = logits.div(OwnedArrays.scalar(logits, cap)).tanh();
+            logits = logits.mul(OwnedArrays.scalar(logits, cap));
         }
         if (bias != null) {
             logits = logits.add(bias);

@@ -16,6 +16,7 @@ import io.axlearn.core.layers.GradCheck;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.Collect;
 import io.axlearn.core.testing.TorchGolden;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,6 +104,28 @@ class MultiheadAttentionTest {
                 .causal(true)
                 .rotary(true)
                 .instantiate();
+    }
+
+    @Test
+    void gradients_unchangedByGarbageCollectionBeforeBackward() {
+        MultiheadAttention layer =
+                MultiheadAttention.config()
+                        .inputDim(16)
+                        .numHeads(4)
+                        .numKvHeads(2)
+                        .causal(true)
+                        .rotary(true)
+                        .attentionLogitCap(30.0)
+                        .instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(1, m);
+            Collect.assertBackwardUnaffected(
+                    m.randomNormal(new Shape(2, 6, 16)),
+                    x -> {
+                        ForwardContext ctx = ForwardContext.of(params, x.getManager(), true, 0);
+                        return layer.forward(ctx, x, null).data();
+                    });
+        }
     }
 
     @Test
