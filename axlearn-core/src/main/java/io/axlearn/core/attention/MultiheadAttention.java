@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.Required;
 import io.axlearn.core.layers.Dropout;
 import io.axlearn.core.layers.Linear;
@@ -234,6 +235,8 @@ public final class MultiheadAttention extends BaseLayer {
             NDArray bias,
             boolean returnProbs) {
         NDArray source = keyValue == null ? query : keyValue;
+        requireScoresFit(
+                query.getShape().get(0), query.getShape().get(1), source.getShape().get(1));
         NDArray q = heads(qProj.forward(ctx.child("q_proj"), query), heads);
         NDArray k = heads(kProj.forward(ctx.child("k_proj"), source), kvHeads);
         NDArray v = heads(vProj.forward(ctx.child("v_proj"), source), kvHeads);
@@ -249,6 +252,33 @@ public final class MultiheadAttention extends BaseLayer {
             allBias = allBias == null ? causal : allBias.add(causal);
         }
         return attend(ctx, q, k, v, allBias, returnProbs);
+    }
+
+    /**
+     * Refuses attention whose float32 scores {@code [B, N, T, S]} alone would take more than this
+     * machine's memory, with the sizes, instead of an allocation failure deep in the engine.
+     */
+    private void requireScoresFit(long batch, long queryLen, long keyLen) {
+        double bytes = 4.0 * batch * heads * queryLen * keyLen;
+        long memory =
+                ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getTotalMemorySize();
+        if (bytes > memory) {
+            throw new ConfigException(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%sattention scores [%d, %d, %d, %d] need %.1f GB, more than this"
+                                    + " machine's %.1f GB of memory; use shorter sequences"
+                                    + " (seqLen) or a smaller batch",
+                            cfg.path().isEmpty() ? "" : cfg.path() + ": ",
+                            batch,
+                            heads,
+                            queryLen,
+                            keyLen,
+                            bytes / 1e9,
+                            memory / 1e9));
+        }
     }
 
     /** Self-attention with an optional bias, without probabilities. */

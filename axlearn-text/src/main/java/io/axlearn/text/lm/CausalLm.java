@@ -122,8 +122,8 @@ public final class CausalLm extends BaseModel {
 
     @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
-        NDArray targets = batch.get(TARGETS);
-        NDArray logits = logits(ctx, batch.get(INPUTS));
+        NDArray targets = ids(batch, TARGETS, cfg.vocabSize, "vocabSize");
+        NDArray logits = logits(ctx, ids(batch, INPUTS, cfg.vocabSize, "vocabSize"));
         NDArray logProbs = logits.logSoftmax(-1);
         NDArray oneHot =
                 targets.toType(DataType.INT64, false)

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ public final class SummaryWriter implements Closeable {
                             StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
             long seconds = System.currentTimeMillis() / 1000;
-            String host = InetAddress.getLocalHost().getHostName();
+            String host = hostName();
             Path file = dir.resolve("events.out.tfevents." + seconds + "." + host);
             for (int i = 1; Files.exists(file); i++) {
                 file = dir.resolve("events.out.tfevents." + seconds + "." + host + "." + i);
@@ -99,5 +98,28 @@ public final class SummaryWriter implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * This machine's name as the kernel holds it, found without a name service (which {@code
+     * InetAddress.getLocalHost()} asks, failing where the name does not resolve): {@code
+     * /proc/sys/kernel/hostname} on Linux, else the {@code HOSTNAME} or {@code COMPUTERNAME}
+     * environment variable, else {@code localhost}; characters other than letters, digits, {@code
+     * .}, {@code _} and {@code -} become {@code _}.
+     */
+    static String hostName() {
+        String name = "";
+        try {
+            name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not Linux: fall back to the environment
+        }
+        for (String variable : new String[] {"HOSTNAME", "COMPUTERNAME"}) {
+            String value = System.getenv(variable);
+            if (name.isEmpty() && value != null) {
+                name = value.trim();
+            }
+        }
+        return name.isEmpty() ? "localhost" : name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }
