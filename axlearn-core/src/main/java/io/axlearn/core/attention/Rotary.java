@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.ndarray.OwnedArrays;
 
 /**
  * Rotary position embeddings (<a href="https://arxiv.org/abs/2104.09864">Su et al. 2021</a>), in
@@ -34,8 +35,9 @@ final class Rotary {
                 sin[p * dim + i + half] = sn;
             }
         }
-        NDArray cosA = manager.create(cos, new Shape(1, 1, length, dim));
-        NDArray sinA = manager.create(sin, new Shape(1, 1, length, dim));
+        // Engine copies: autograd keeps both tables for the backward pass (OwnedArrays).
+        NDArray cosA = OwnedArrays.copyOf(manager, cos, new Shape(1, 1, length, dim));
+        NDArray sinA = OwnedArrays.copyOf(manager, sin, new Shape(1, 1, length, dim));
         NDArray x1 = x.get(new NDIndex("..., :{}", half));
         NDArray x2 = x.get(new NDIndex("..., {}:", half));
         NDArray rotated = NDArrays.concat(new ai.djl.ndarray.NDList(x2.neg(), x1), -1);
