@@ -99,7 +99,7 @@ public final class TrainStep {
      */
     public TrainerState init(NDManager manager, InputState input) {
         ParamTree params = model.initParams(seed, manager);
-        OptimizerState optimizer = learner.initState(specs, params, manager);
+        OptimizerState optimizer = learner.initState(model.paramSpecs(), params, manager);
         return new TrainerState(0, params, optimizer, input);
     }
 
@@ -217,8 +217,6 @@ public final class TrainStep {
             }
             metrics.forEach(scalars::putIfAbsent);
             scalars.values().forEach(a -> a.attach(scalarsManager));
-            // The batch's arrays alias its direct buffers: keep them alive through the step.
-            java.lang.ref.Reference.reachabilityFence(batch);
             TrainerState next =
                     new TrainerState(step, params, state.optimizer(), batch.stateAfter());
             return new Output(next, scalarsManager, scalars, learner.learningRate(step));

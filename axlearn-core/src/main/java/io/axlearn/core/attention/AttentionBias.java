@@ -50,18 +50,25 @@ public final class AttentionBias {
 
     /**
      * Blocks keys after each query: query {@code t} (at absolute position {@code queryOffset + t})
-     * sees keys {@code 0..queryOffset + t}.
+     * sees keys {@code 0..queryOffset + t}. Built by the engine from two position ranges, so the
+     * {@code T x S} mask never passes through a Java array.
      *
      * @return {@code [1, 1, T, S]}
      */
     public static NDArray causal(
             NDManager manager, long queryLength, long keyLength, long queryOffset) {
-        float[] bias = new float[Math.toIntExact(queryLength * keyLength)];
-        for (int t = 0; t < queryLength; t++) {
-            for (int s = 0; s < keyLength; s++) {
-                bias[(int) (t * keyLength + s)] = s > queryOffset + t ? NEG_INF : 0f;
-            }
-        }
-        return manager.create(bias, new Shape(1, 1, queryLength, keyLength));
+        NDArray queries =
+                manager.arange(
+                                Math.toIntExact(queryOffset),
+                                Math.toIntExact(queryOffset + queryLength),
+                                1,
+                                DataType.INT64)
+                        .reshape(queryLength, 1);
+        NDArray keys =
+                manager.arange(0, Math.toIntExact(keyLength), 1, DataType.INT64)
+                        .reshape(1, keyLength);
+        NDArray visible = keys.lte(queries).toType(DataType.FLOAT32, false);
+        NDArray bias = visible.sub(1f).mul(-NEG_INF);
+        return bias.reshape(1, 1, queryLength, keyLength);
     }
 }

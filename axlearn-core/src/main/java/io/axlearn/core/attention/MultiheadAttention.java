@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.Required;
 import io.axlearn.core.layers.Dropout;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.BaseLayer;
 import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.ndarray.OwnedArrays;
 
 /**
  * Multi-head dot-product attention (<a href="https://arxiv.org/abs/1706.03762">Vaswani et al.
@@ -227,6 +229,8 @@ public final class MultiheadAttention extends BaseLayer {
      * @return {@code [B, T, outputDim]}, and the probabilities {@code [B, N, T, S]} when asked
      */
     public AttentionOutput forward(ForwardContext ctx, AttentionInput input) {
+        Shape qs = input.query().getShape();
+        requireScoresFit(qs.get(0), qs.get(1), input.source().getShape().get(1));
         NDArray q = heads(qProj.forward(ctx.child(qProj), input.query()), heads);
         NDArray k = heads(kProj.forward(ctx.child(kProj), input.source()), kvHeads);
         NDArray v = heads(vProj.forward(ctx.child(vProj), input.source()), kvHeads);
@@ -242,6 +246,33 @@ public final class MultiheadAttention extends BaseLayer {
             bias = bias == null ? causal : bias.add(causal);
         }
         return attend(ctx, q, k, v, bias, input.returnProbabilities());
+    }
+
+    /**
+     * Refuses attention whose float32 scores {@code [B, N, T, S]} alone would take more than this
+     * machine's memory, with the sizes, instead of an allocation failure deep in the engine.
+     */
+    private void requireScoresFit(long batch, long queryLen, long keyLen) {
+        double bytes = 4.0 * batch * heads * queryLen * keyLen;
+        long memory =
+                ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getTotalMemorySize();
+        if (bytes > memory) {
+            throw new ConfigException(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%sattention scores [%d, %d, %d, %d] need %.1f GB, more than this"
+                                    + " machine's %.1f GB of memory; use shorter sequences"
+                                    + " (seqLen) or a smaller batch",
+                            cfg.path().isEmpty() ? "" : cfg.path() + ": ",
+                            batch,
+                            heads,
+                            queryLen,
+                            keyLen,
+                            bytes / 1e9,
+                            memory / 1e9));
+        }
     }
 
     /**
@@ -296,10 +327,12 @@ public final class MultiheadAttention extends BaseLayer {
             k = repeatKv(k);
             v = repeatKv(v);
         }
-        NDArray logits = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));
+        // Engine-owned constants: autograd keeps them for the backward pass (OwnedArrays).
+        NDArray logits = q.mul(OwnedArrays.scalar(q, scale)).matMul(k.transpose(0, 1, 3, 2));
         if (cfg.attentionLogitCap != null) {
             float cap = cfg.attentionLogitCap.floatValue();
-            logits = logits.div(cap).tanh().mul(cap);
+            logits = logits.div(OwnedArrays.scalar(logits, cap)).tanh();
+            logits = logits.mul(OwnedArrays.scalar(logits, cap));
         }
         if (bias != null) {
             logits = logits.add(bias);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.layers.PositionEncoding;
 import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.ndarray.OwnedArrays;
 
 /**
  * Rotary position embeddings (<a href="https://arxiv.org/abs/2104.09864">Su et al. 2021</a>),
@@ -98,8 +99,9 @@ public final class RotaryEmbedding extends PositionEncoding {
                 sin[p * dim + i + half] = sn;
             }
         }
-        NDArray cosA = ctx.manager().create(cos, new Shape(1, 1, length, dim));
-        NDArray sinA = ctx.manager().create(sin, new Shape(1, 1, length, dim));
+        // Engine copies: autograd keeps both tables for the backward pass (OwnedArrays).
+        NDArray cosA = OwnedArrays.copyOf(ctx.manager(), cos, new Shape(1, 1, length, dim));
+        NDArray sinA = OwnedArrays.copyOf(ctx.manager(), sin, new Shape(1, 1, length, dim));
         NDArray x1 = x.get(new NDIndex("..., :{}", half));
         NDArray x2 = x.get(new NDIndex("..., {}:", half));
         NDArray rotated = NDArrays.concat(new NDList(x2.neg(), x1), -1);

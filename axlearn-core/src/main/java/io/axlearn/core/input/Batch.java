@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.ndarray.OwnedArrays;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,7 +14,9 @@ import java.util.SortedMap;
 /**
  * A batch of examples held in direct little-endian buffers, one per feature ({@code [batch,
  * length]}), independent of any NDManager; {@link #toArrays} turns it into arrays with one copy per
- * feature.
+ * feature. The arrays live in engine memory, not in the buffers: the batch may be dropped (or its
+ * buffers reused) as soon as they exist, whatever the autograd graph still refers to ({@link
+ * OwnedArrays}).
  *
  * <p>Every batch has a float feature {@value #WEIGHT} of shape {@code [batch]}: 1 for real
  * examples, 0 for the padding that completes the last evaluation batch.
@@ -51,7 +54,8 @@ public record Batch(
             throw new IllegalArgumentException(
                     "batch has no feature " + name + "; it has " + features.keySet());
         }
-        return manager.create(data.duplicate().rewind(), shapes.get(name), types.get(name));
+        return OwnedArrays.copyOf(
+                manager, data.duplicate().rewind(), shapes.get(name), types.get(name));
     }
 
     /** Every feature as an array on {@code manager}, by name. */

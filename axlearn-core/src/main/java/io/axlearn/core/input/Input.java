@@ -175,12 +175,18 @@ public final class Input extends Configurable {
                     cfg.processors.get(i).instantiateAt(cfg.path() + ".processors[" + i + "]"));
         }
         if (shareSize() == 0) {
+            String where = io.axlearn.core.config.ConfigPath.child(cfg.path(), "source");
             throw new io.axlearn.core.config.ConfigException(
-                    io.axlearn.core.config.ConfigPath.child(cfg.path(), "source")
-                            + " has no examples for host "
-                            + cfg.hostIndex
-                            + " of "
-                            + cfg.hostCount);
+                    source.size() == 0
+                            ? where + " holds no examples"
+                            : where
+                                    + " holds "
+                                    + source.size()
+                                    + " examples, none for host "
+                                    + cfg.hostIndex
+                                    + " of "
+                                    + cfg.hostCount
+                                    + " (host i reads examples i, i + hostCount, ...)");
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.axlearn.core.ndarray.OwnedArrays;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -201,11 +202,7 @@ public final class SafeTensors {
             }
             data = wide.flip();
         }
-        // create() aliases a direct buffer without copying, and the buffer's memory goes when
-        // the buffer is collected: take a copy that the engine owns.
-        NDArray aliased = manager.create(data, new Shape(dims), type);
-        NDArray owned = aliased.duplicate();
-        aliased.close();
+        NDArray owned = OwnedArrays.copyOf(manager, data, new Shape(dims), type);
         owned.setName(name);
         return owned;
     }

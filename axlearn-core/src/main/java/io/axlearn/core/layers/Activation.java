@@ -1,6 +1,7 @@
 package io.axlearn.core.layers;
 
 import ai.djl.ndarray.NDArray;
+import io.axlearn.core.ndarray.OwnedArrays;
 
 /**
  * Elementwise activation functions, chosen by name in configs ({@code activation: GELU}).
@@ -47,7 +48,12 @@ public enum Activation {
 
     private static NDArray geluTanh(NDArray x) {
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI));
-        return inner.tanh().add(1f).mul(x).mul(0.5f);
+        // Engine-owned constants: autograd keeps them for the backward pass (OwnedArrays).
+        NDArray cube = x.pow(OwnedArrays.scalar(x, 3f));
+        NDArray inner =
+                cube.mul(OwnedArrays.scalar(x, 0.044715f))
+                        .add(x)
+                        .mul(OwnedArrays.scalar(x, (float) Math.sqrt(2 / Math.PI)));
+        return inner.tanh().add(1f).mul(x).mul(OwnedArrays.scalar(x, 0.5f));
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.InstantiableConfig;
+import io.axlearn.core.ndarray.OwnedArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -174,7 +175,13 @@ public final class CrossEntropy {
         NDArray perTarget =
                 eps == 0
                         ? targetLogProb.neg()
-                        : targetLogProb.mul(-(1 - eps)).sub(logProbs.mean(new int[] {-1}).mul(eps));
+                        : targetLogProb
+                                .mul(OwnedArrays.scalar(targetLogProb, (float) -(1 - eps)))
+                                .sub(
+                                        logProbs.mean(new int[] {-1})
+                                                .mul(
+                                                        OwnedArrays.scalar(
+                                                                targetLogProb, (float) eps)));
         NDArray w = weights.toType(type, false);
         NDArray totalWeight = w.sum();
         // Where every weight is 0 the numerators are 0 too: divide by 1 to return 0, not NaN.
@@ -186,7 +193,8 @@ public final class CrossEntropy {
             // log p[t] = logits[t] - logZ, so logZ = logits[t] - log p[t]: no second [..., V] pass,
             // and its gradient is softmax(logits), as for logsumexp.
             NDArray logZ = logits.gather(index, -1).squeeze(-1).sub(targetLogProb);
-            zLoss = logZ.square().mul(w).sum().div(denominator).mul((float) cfg.zLossScale);
+            zLoss = logZ.square().mul(w).sum().div(denominator);
+            zLoss = zLoss.mul(OwnedArrays.scalar(zLoss, (float) cfg.zLossScale));
             loss = crossEntropy.add(zLoss);
         } else {
             zLoss = crossEntropy.zerosLike();

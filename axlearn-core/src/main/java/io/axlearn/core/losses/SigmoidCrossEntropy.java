@@ -3,6 +3,7 @@ package io.axlearn.core.losses;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.axlearn.core.config.InstantiableConfig;
+import io.axlearn.core.ndarray.OwnedArrays;
 import java.util.Map;
 
 /**
@@ -87,7 +88,9 @@ public final class SigmoidCrossEntropy {
         DataType type = logits.getDataType();
         NDArray y = targets.toType(type, false);
         NDArray perTarget =
-                logits.maximum(0f).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
+                logits.maximum(OwnedArrays.scalar(logits, 0f))
+                        .sub(logits.mul(y))
+                        .add(logits.abs().neg().exp().add(1f).log());
         NDArray w = weights.toType(type, false);
         NDArray totalWeight = w.sum();
         NDArray denominator = totalWeight.add(totalWeight.eq(0).toType(type, false));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.init.Initializer;
 import io.axlearn.core.init.ParamInit;
+import io.axlearn.core.ndarray.OwnedArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -128,7 +129,7 @@ public abstract class BaseLayer extends Module {
                                     spec.shape(),
                                     spec.fanAxes(),
                                     new SplittableRandom(Seeds.derive(seed, path)));
-                    NDArray a = manager.create(values, spec.shape());
+                    NDArray a = OwnedArrays.copyOf(manager, values, spec.shape());
                     if (a.getDataType() != spec.dtype()) {
                         NDArray typed = a.toType(spec.dtype(), false);
                         a.close();

@@ -1,6 +1,9 @@
 package io.axlearn.core.module;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.config.ConfigPath;
 import java.util.Map;
 
 /**
@@ -40,4 +43,41 @@ public abstract class BaseModel extends BaseLayer {
      * @param batch arrays by feature name, created on {@code ctx.manager()}
      */
     public abstract Output forward(ForwardContext ctx, Map<String, NDArray> batch);
+
+    /**
+     * The integer feature {@code name} of {@code batch}, checked to hold ids in {@code [0, limit)}
+     * (one min and one max per call) before an embedding or one-hot lookup turns a bad id into an
+     * engine error without context.
+     *
+     * @param limitField the field of this model's config that sets {@code limit} ({@code
+     *     vocabSize}); the error names it
+     * @throws ConfigException naming the feature, the id outside the range and the config field
+     */
+    protected final NDArray ids(
+            Map<String, NDArray> batch, String name, long limit, String limitField) {
+        NDArray ids = batch.get(name);
+        if (ids == null) {
+            throw new IllegalArgumentException(
+                    "batch has no feature " + name + "; it has " + batch.keySet());
+        }
+        if (ids.isEmpty()) {
+            return ids;
+        }
+        long min = ids.min().toType(DataType.INT64, false).getLong();
+        long max = ids.max().toType(DataType.INT64, false).getLong();
+        if (min < 0 || max >= limit) {
+            throw new ConfigException(
+                    ConfigPath.child(getConfig().path(), limitField)
+                            + " is "
+                            + limit
+                            + ", but feature "
+                            + name
+                            + " of the batch holds id "
+                            + (min < 0 ? min : max)
+                            + "; ids must be in [0, "
+                            + limit
+                            + ")");
+        }
+        return ids;
+    }
 }

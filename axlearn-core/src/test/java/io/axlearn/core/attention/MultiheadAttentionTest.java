@@ -1,8 +1,10 @@
 package io.axlearn.core.attention;
 
 import static io.axlearn.core.testing.TorchGolden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -16,6 +18,7 @@ import io.axlearn.core.layers.GradCheck;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.Collect;
 import io.axlearn.core.testing.TorchGolden;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,6 +106,70 @@ class MultiheadAttentionTest {
                 .causal(true)
                 .rotary(RotaryEmbedding.config())
                 .instantiate();
+    }
+
+    @Test
+    void gradients_unchangedByGarbageCollectionBeforeBackward() {
+        MultiheadAttention layer =
+                MultiheadAttention.config()
+                        .inputDim(16)
+                        .numHeads(4)
+                        .numKvHeads(2)
+                        .causal(true)
+                        .rotary(RotaryEmbedding.config())
+                        .attentionLogitCap(30.0)
+                        .instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(1, m);
+            Collect.assertBackwardUnaffected(
+                    m.randomNormal(new Shape(2, 6, 16)),
+                    x -> {
+                        ForwardContext ctx = ForwardContext.of(params, x.getManager(), true, 0);
+                        return layer.forward(ctx, AttentionInput.self(x)).data();
+                    });
+        }
+    }
+
+    @Test
+    void causalBias_isBuiltOnTheEngine_zeroUpToEachQuerysPositionThenBlocked() {
+        try (NDManager m = TorchGolden.manager()) {
+            NDArray bias = AttentionBias.causal(m, 3, 5, 2);
+            assertEquals(new Shape(1, 1, 3, 5), bias.getShape());
+            float n = AttentionBias.NEG_INF;
+            assertArrayEquals(
+                    new float[] {0, 0, 0, n, n, 0, 0, 0, 0, n, 0, 0, 0, 0, 0}, bias.toFloatArray());
+        }
+    }
+
+    @Test
+    void scoresLargerThanTheMachinesMemory_areRefusedWithTheSizes() {
+        MultiheadAttention layer =
+                MultiheadAttention.config()
+                        .inputDim(4)
+                        .numHeads(2)
+                        .causal(true)
+                        .instantiateAt("model.decoder.layer.selfAttention");
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = layer.initParams(1, m);
+            NDArray x = m.zeros(new Shape(1, 1_000_000, 4));
+            ConfigException e =
+                    assertThrows(
+                            ConfigException.class,
+                            () ->
+                                    layer.forward(
+                                            ForwardContext.eval(params, m),
+                                            AttentionInput.self(x)));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(
+                                    "model.decoder.layer.selfAttention: attention scores"
+                                            + " [1, 2, 1000000, 1000000] need 8000.0 GB, more"
+                                            + " than this machine's "),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage().endsWith("use shorter sequences (seqLen) or a smaller batch"),
+                    e.getMessage());
+        }
     }
 
     @Test

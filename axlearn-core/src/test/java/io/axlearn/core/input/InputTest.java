@@ -200,6 +200,14 @@ class InputTest {
                 host.getMessage());
         ConfigException empty =
                 assertThrows(ConfigException.class, () -> input(0, 1).instantiateAt("input"));
-        assertEquals("input.source has no examples for host 0 of 1", empty.getMessage());
+        assertEquals("input.source holds no examples", empty.getMessage());
+        ConfigException fewer =
+                assertThrows(
+                        ConfigException.class,
+                        () -> input(3, 1).hosts(3, 4).instantiateAt("input"));
+        assertEquals(
+                "input.source holds 3 examples, none for host 3 of 4"
+                        + " (host i reads examples i, i + hostCount, ...)",
+                fewer.getMessage());
     }
 }

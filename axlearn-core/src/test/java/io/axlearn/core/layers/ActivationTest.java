@@ -3,6 +3,8 @@ package io.axlearn.core.layers;
 import static io.axlearn.core.testing.TorchGolden.assertClose;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.testing.Collect;
 import io.axlearn.core.testing.TorchGolden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +32,16 @@ class ActivationTest {
                     "swiglu");
             assertClose(
                     g.output("geglu"), Activation.GELU.gated(g.input("x"), g.input("v")), "geglu");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void gradients_unchangedByGarbageCollectionBeforeBackward(Activation activation) {
+        try (NDManager m = TorchGolden.manager()) {
+            Collect.assertBackwardUnaffected(m.randomNormal(new Shape(4, 8)), activation::apply);
+            Collect.assertBackwardUnaffected(
+                    m.randomNormal(new Shape(4, 8)), x -> activation.gated(x, x.sin()));
         }
     }
 }

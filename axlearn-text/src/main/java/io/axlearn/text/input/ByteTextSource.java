@@ -82,7 +82,26 @@ public final class ByteTextSource extends ExampleSource.Config<ByteTextSource> {
         int from = split == Split.TRAIN ? 0 : evalStart;
         int to = split == Split.TRAIN ? evalStart : corpus.length;
         int window = seqLen + 1;
-        long count = Math.max(0, (to - from - 1) / seqLen);
+        if (corpus.length == 0) {
+            throw invalid("path", "names an empty corpus: " + path);
+        }
+        if (to - from < window) {
+            throw invalid(
+                    "seqLen",
+                    "is "
+                            + seqLen
+                            + ", but the "
+                            + split
+                            + " split of "
+                            + path
+                            + " has "
+                            + (to - from)
+                            + " of its "
+                            + corpus.length
+                            + " bytes; one example needs seqLen + 1 = "
+                            + window);
+        }
+        long count = (to - from - 1) / seqLen;
         int len = seqLen;
         return new ExampleSource() {
             @Override

@@ -266,8 +266,8 @@ public final class CausalLm extends BaseModel {
 
     @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
-        NDArray targets = batch.get(TARGETS);
-        NDArray logits = logits(ctx, batch.get(INPUTS));
+        NDArray targets = ids(batch, TARGETS, cfg.vocabSize, "vocabSize");
+        NDArray logits = logits(ctx, ids(batch, INPUTS, cfg.vocabSize, "vocabSize"));
         NDArray tokenWeight = batch.get("weight").expandDims(1).broadcast(targets.getShape());
         CrossEntropy.Output loss = LOSS.forward(logits, targets, tokenWeight);
         return new Output(loss.loss(), loss.totalWeight(), loss.metrics(false));

@@ -83,4 +83,48 @@ class ByteTextSourceTest {
         assertEquals(
                 "input.source.seqLen must be positive, got 0 (ByteTextSource)", bad.getMessage());
     }
+
+    @Test
+    void emptyCorpusOrSeqLenLongerThanTheSplit_saysWhy() throws IOException {
+        Path empty = dir.resolve("empty.txt");
+        Files.writeString(empty, "");
+        ConfigException none =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                new ByteTextSource()
+                                        .path(empty.toString())
+                                        .seqLen(8)
+                                        .instantiateAt("input.source"));
+        assertEquals(
+                "input.source.path names an empty corpus: " + empty + " (ByteTextSource)",
+                none.getMessage());
+        Path small = dir.resolve("small.txt");
+        Files.writeString(small, "abcdefghijklmnopqrstuvwxyz0123"); // 30 bytes: 24 train, 6 eval
+        ConfigException longer =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                new ByteTextSource()
+                                        .path(small.toString())
+                                        .seqLen(6)
+                                        .evalFraction(0.2)
+                                        .split(ByteTextSource.Split.EVAL)
+                                        .instantiateAt("evalers[validation].input.source"));
+        assertEquals(
+                "evalers[validation].input.source.seqLen is 6, but the EVAL split of "
+                        + small
+                        + " has 6 of its 30 bytes; one example needs seqLen + 1 = 7"
+                        + " (ByteTextSource)",
+                longer.getMessage());
+        assertEquals(
+                1,
+                new ByteTextSource()
+                        .path(small.toString())
+                        .seqLen(5)
+                        .evalFraction(0.2)
+                        .split(ByteTextSource.Split.EVAL)
+                        .instantiate()
+                        .size());
+    }
 }

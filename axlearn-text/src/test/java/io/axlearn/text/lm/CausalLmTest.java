@@ -16,6 +16,7 @@ import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.attention.KvCache;
 import io.axlearn.core.attention.RotaryEmbedding;
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.input.Batch;
 import io.axlearn.core.layers.Activation;
 import io.axlearn.core.layers.GradCheck;
 import io.axlearn.core.layers.LearnedPositionEmbedding;
@@ -241,6 +242,43 @@ class CausalLmTest {
             assertEquals(nll / total, out.loss().getFloat(), 1e-5);
             assertEquals(total, out.lossWeight().getFloat(), 0);
             assertEquals(hits / total, out.metrics().get("accuracy").getFloat(), 1e-6);
+        }
+    }
+
+    private static Map<String, NDArray> batch(NDManager m, int[] inputs, int[] targets) {
+        return Map.of(
+                CausalLm.INPUTS, m.create(inputs, new Shape(1, inputs.length)),
+                CausalLm.TARGETS, m.create(targets, new Shape(1, targets.length)),
+                Batch.WEIGHT, m.create(new float[] {1f}));
+    }
+
+    @Test
+    void idsOutsideTheVocabulary_nameTheFeatureTheIdAndVocabSize() {
+        CausalLm model = CausalLm.gpt(10, 8, 1, 2, 2.0, 0.0).instantiateAt("model");
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = model.initParams(0, m);
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            float loss =
+                    model.forward(ctx, batch(m, new int[] {0, 9, 3}, new int[] {9, 3, 1}))
+                            .loss()
+                            .getFloat();
+            assertTrue(Float.isFinite(loss), "loss " + loss);
+            ConfigException inputs =
+                    assertThrows(
+                            ConfigException.class,
+                            () -> model.forward(ctx, batch(m, new int[] {0, 72, 3}, new int[3])));
+            assertEquals(
+                    "model.vocabSize is 10, but feature inputs of the batch holds id 72;"
+                            + " ids must be in [0, 10)",
+                    inputs.getMessage());
+            ConfigException targets =
+                    assertThrows(
+                            ConfigException.class,
+                            () -> model.forward(ctx, batch(m, new int[3], new int[] {1, -1, 10})));
+            assertEquals(
+                    "model.vocabSize is 10, but feature targets of the batch holds id -1;"
+                            + " ids must be in [0, 10)",
+                    targets.getMessage());
         }
     }
 }

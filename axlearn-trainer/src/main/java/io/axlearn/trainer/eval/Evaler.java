@@ -187,8 +187,6 @@ public final class Evaler extends Configurable {
                     } else {
                         totalWeight.addi(weight);
                     }
-                    // The batch's arrays alias its direct buffers: keep them alive until here.
-                    java.lang.ref.Reference.reachabilityFence(batch);
                 }
             }
             Map<String, WeightedScalar> totals = new LinkedHashMap<>();

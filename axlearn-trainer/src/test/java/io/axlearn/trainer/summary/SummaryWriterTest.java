@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,20 @@ class SummaryWriterTest {
         assertEquals(2, files.size());
         assertEquals(10, EventFile.readScalars(files.get(0)).get(0).step());
         assertEquals(20, EventFile.readScalars(files.get(1)).get(0).step());
+    }
+
+    @Test
+    void eventFileName_carriesTheKernelsHostNameWithoutANameService() throws IOException {
+        // The kernel's name, as InetAddress.getLocalHost() would start from, but never resolved.
+        String kernel = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        assertEquals(kernel.replaceAll("[^A-Za-z0-9._-]", "_"), Hosts.name());
+        try (SummaryWriter w = new SummaryWriter(dir, "train")) {
+            w.write(1, Map.of("loss", 1.0));
+        }
+        String file = eventFiles(dir.resolve("summaries/train")).get(0).getFileName().toString();
+        assertTrue(
+                file.matches("events\\.out\\.tfevents\\.\\d+\\." + Pattern.quote(Hosts.name())),
+                file);
     }
 
     @Test
