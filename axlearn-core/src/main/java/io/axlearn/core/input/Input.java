@@ -216,10 +216,35 @@ public final class Input extends Configurable {
      * Batch#stateAfter}).
      */
     public BatchIterator iterator(InputState state) {
+        checkFits(state);
         Producer producer = new Producer(state);
         return cfg.prefetch == 0
                 ? new DirectIterator(producer)
                 : new PrefetchIterator(producer, cfg.prefetch);
+    }
+
+    /**
+     * Refuses a saved position that this input cannot continue from: a cursor past this host's
+     * share, or buffered indices past the source (the corpus shrank since the checkpoint).
+     */
+    private void checkFits(InputState state) {
+        long share = shareSize();
+        boolean bufferFits = state.buffer().stream().allMatch(i -> i >= 0 && i < source.size());
+        if (state.cursor() > share || state.cursor() < 0 || !bufferFits) {
+            throw new io.axlearn.core.config.ConfigException(
+                    "the saved input position (epoch "
+                            + state.epoch()
+                            + ", example "
+                            + state.cursor()
+                            + ") does not fit "
+                            + io.axlearn.core.config.ConfigPath.child(cfg.path(), "source")
+                            + ", which now holds "
+                            + source.size()
+                            + " examples ("
+                            + share
+                            + " for this host); the data changed since the checkpoint: resume"
+                            + " with the same data, or start a new trainer directory");
+        }
     }
 
     /** Iterates batches; close it to stop the prefetch thread. */
@@ -412,7 +437,8 @@ public final class Input extends Configurable {
                                     queue.put(END);
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
-                                } catch (RuntimeException e) {
+                                } catch (RuntimeException | Error e) {
+                                    // An OutOfMemoryError too: the consumer must not wait forever.
                                     try {
                                         queue.put(e);
                                     } catch (InterruptedException ie) {
@@ -435,8 +461,18 @@ public final class Input extends Configurable {
                     throw new IllegalStateException("interrupted while waiting for input", e);
                 }
             }
-            if (next instanceof RuntimeException e) {
-                throw new IllegalStateException("input pipeline failed: " + e.getMessage(), e);
+            if (next instanceof OutOfMemoryError e) {
+                throw new io.axlearn.core.config.ConfigException(
+                        "the input pipeline ran out of Java heap ("
+                                + Runtime.getRuntime().maxMemory() / (1 << 20)
+                                + " MB) building a batch; lower input.batchSize or raise -Xmx"
+                                + " (AXLEARN_JAVA_OPTS)");
+            }
+            if (next instanceof io.axlearn.core.config.ConfigException e) {
+                throw e;
+            }
+            if (next instanceof Throwable e) {
+                throw new IllegalStateException("input pipeline failed: " + e, e);
             }
             return next != END;
         }

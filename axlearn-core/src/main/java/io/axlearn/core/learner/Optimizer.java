@@ -200,6 +200,24 @@ public interface Optimizer {
             }
             checkScales("weightDecayScales", weightDecayScales);
             checkScales("learningRateScales", learningRateScales);
+            checkLearningRate();
+        }
+
+        /**
+         * Samples the schedule at steps 1, 10, ..., 10^7: a NaN, infinite or negative learning rate
+         * is a config error, not a diverged run.
+         */
+        private void checkLearningRate() {
+            Schedule schedule =
+                    learningRate.instantiateAt(ConfigPath.child(path(), "learningRate"));
+            for (long step = 1; step <= 10_000_000L; step *= 10) {
+                double v = schedule.valueAt(step);
+                if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) {
+                    throw invalid(
+                            "learningRate",
+                            "must be finite and >= 0 at every step, got " + v + " at step " + step);
+                }
+            }
         }
 
         private void checkScales(String field, Map<String, Double> rules) {

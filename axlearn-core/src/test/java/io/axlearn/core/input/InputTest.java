@@ -53,6 +53,79 @@ class InputTest {
         }
     }
 
+    /** Each example a float feature larger than the test JVM's whole heap. */
+    static final class HeapBusterSource extends ExampleSource.Config<HeapBusterSource> {
+        @Override
+        protected ExampleSource create() {
+            return new ExampleSource() {
+                @Override
+                public long size() {
+                    return 4;
+                }
+
+                @Override
+                public Example get(long i) {
+                    long floats = Runtime.getRuntime().maxMemory() / Float.BYTES + 1;
+                    return Example.of(
+                            Map.of("x", new float[(int) Math.min(floats, Integer.MAX_VALUE - 8)]));
+                }
+            };
+        }
+    }
+
+    @Test
+    void outOfMemoryOnThePrefetchThread_endsTheRunWithOneLine_insteadOfHanging() {
+        Input input =
+                Input.config()
+                        .source(new HeapBusterSource())
+                        .batchSize(2)
+                        .prefetch(2)
+                        .instantiate();
+        ConfigException e =
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                        java.time.Duration.ofSeconds(60),
+                        () -> {
+                            try (Input.BatchIterator it = input.iterator()) {
+                                return assertThrows(ConfigException.class, it::next);
+                            }
+                        });
+        assertTrue(
+                e.getMessage().startsWith("the input pipeline ran out of Java heap ("),
+                e.getMessage());
+        assertTrue(
+                e.getMessage().endsWith("lower input.batchSize or raise -Xmx (AXLEARN_JAVA_OPTS)"));
+    }
+
+    @Test
+    void aSavedPositionPastASmallerSource_isRefusedWithOneLine() {
+        Input big =
+                Input.config()
+                        .source(new RangeSource().size(100))
+                        .batchSize(10)
+                        .prefetch(0)
+                        .instantiate();
+        InputState after;
+        try (Input.BatchIterator it = big.iterator()) {
+            for (int i = 0; i < 5; i++) {
+                it.next();
+            }
+            after = it.next().stateAfter();
+        }
+        Input small =
+                Input.config()
+                        .source(new RangeSource().size(20))
+                        .batchSize(10)
+                        .prefetch(0)
+                        .instantiateAt("input");
+        InputState saved = after;
+        ConfigException e = assertThrows(ConfigException.class, () -> small.iterator(saved));
+        assertEquals(
+                "the saved input position (epoch 0, example 60) does not fit input.source, which"
+                        + " now holds 20 examples (20 for this host); the data changed since the"
+                        + " checkpoint: resume with the same data, or start a new trainer directory",
+                e.getMessage());
+    }
+
     /** Adds 1000 to the first id. */
     static final class Plus1000 extends Processor.Config<Plus1000> {
         @Override

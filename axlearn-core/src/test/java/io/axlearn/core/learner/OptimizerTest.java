@@ -40,6 +40,26 @@ class OptimizerTest {
                         "norm/moving_mean", m.randomNormal(new Shape(16))));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            doubles = {Double.NaN, Double.POSITIVE_INFINITY, -1e-3})
+    void learningRatesThatAreNotFiniteAndNonNegative_areConfigErrors(double peak) {
+        io.axlearn.core.config.ConfigException e =
+                assertThrows(
+                        io.axlearn.core.config.ConfigException.class,
+                        () ->
+                                AdamW.config()
+                                        .learningRate(
+                                                Schedule.cosineWithLinearWarmup(peak, 10, 100))
+                                        .instantiateAt("learner.optimizer"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "learner.optimizer.learningRate must be finite and >= 0 at every"
+                                        + " step, got "),
+                e.getMessage());
+    }
+
     @Test
     void adam_twoThousandSteps_leaveNoArraysBehind() {
         Learner learner =

@@ -85,7 +85,16 @@ public final class Main implements Callable<Integer> {
                     }
                     throw e;
                 });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println(
+                    "error: out of Java heap memory ("
+                            + Runtime.getRuntime().maxMemory() / (1 << 20)
+                            + " MB): lower input.batchSize, or raise -Xmx through"
+                            + " AXLEARN_JAVA_OPTS");
+            return EXIT_BAD_INPUT;
+        }
     }
 
     private static String commandName(ParameterException e) {
