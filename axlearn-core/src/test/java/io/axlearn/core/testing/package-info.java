@@ -10,7 +10,8 @@
  *       the output and every input and parameter gradient with the golden;
  *   <li>{@link io.axlearn.core.testing.Goldens}: text goldens (config and parameter-spec dumps)
  *       rewritten with {@code -Dgolden.update=true};
- *   <li>{@link io.axlearn.core.testing.LeakCheck}: resident and malloc'd memory, live arrays.
+ *   <li>{@link io.axlearn.core.testing.LeakCheck}: resident and malloc'd memory, live arrays;
+ *   <li>{@link io.axlearn.core.testing.DocSnippets}: code shown in docs is a compiled test source.
  * </ul>
  *
  * <p>The public methods of these classes are a stable API: they change only with a note in the

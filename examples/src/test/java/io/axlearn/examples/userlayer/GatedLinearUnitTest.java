@@ -2,17 +2,15 @@ package io.axlearn.examples.userlayer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigJson;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.DocSnippets;
 import io.axlearn.core.testing.GradCheck;
 import io.axlearn.core.testing.TorchGolden;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -70,23 +68,10 @@ class GatedLinearUnitTest {
     }
 
     @Test
-    void docsLayersMd_showsTheTestVerbatim() throws IOException {
-        String source =
-                Files.readString(
-                        Path.of(
-                                "src/test/java/io/axlearn/examples/userlayer/"
-                                        + "GatedLinearUnitTest.java"));
-        String example =
-                source.substring(
-                        source.indexOf("// [layers-doc-start]\n") + 22,
-                        source.indexOf("    // [layers-doc-end]"));
-        String unindented =
-                example.lines()
-                        .map(l -> l.length() >= 4 ? l.substring(4) : l.strip())
-                        .reduce("", (a, b) -> a + b + "\n");
-        String doc = Files.readString(Path.of("..", "docs", "layers.md"));
-        assertTrue(
-                doc.contains(unindented.strip()),
-                "docs/layers.md must show the GatedLinearUnitTest example exactly:\n" + unindented);
+    void docsLayersMd_showsTheTestVerbatim() {
+        DocSnippets.assertShown(
+                Path.of("src/test/java/io/axlearn/examples/userlayer/GatedLinearUnitTest.java"),
+                "layers-doc",
+                Path.of("..", "docs", "layers.md"));
     }
 }
