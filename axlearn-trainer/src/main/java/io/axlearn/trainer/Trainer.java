@@ -24,6 +24,7 @@ import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.Seeds;
 import io.axlearn.core.ndarray.Engines;
+import io.axlearn.core.ndarray.NDArrays;
 import io.axlearn.trainer.checkpoint.Checkpointer;
 import io.axlearn.trainer.checkpoint.TrainState;
 import io.axlearn.trainer.eval.Evaler;
@@ -463,7 +464,7 @@ public final class Trainer extends Configurable {
                             + ", needs "
                             + targets.keySet());
         }
-        targets.forEach((path, target) -> sources.get(path).copyTo(target));
+        targets.forEach((path, target) -> NDArrays.copyValues(sources.get(path), target));
     }
 
     private void writeConfig(Path dir) {
