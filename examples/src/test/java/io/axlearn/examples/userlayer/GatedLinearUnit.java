@@ -69,11 +69,11 @@ public final class GatedLinearUnit extends BaseLayer {
 
     @Override
     protected Map<String, ParamSpec> createParamSpecs() {
-        Shape square = new Shape(cfg.inputDim, cfg.outputDim);
+        Shape inOut = new Shape(cfg.inputDim, cfg.outputDim);
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
-        specs.put("weight", ParamSpec.weight(square, FanAxes.of(0, 1)));
+        specs.put("weight", ParamSpec.weight(inOut, FanAxes.of(0, 1)));
         specs.put("bias", ParamSpec.bias(cfg.outputDim));
-        specs.put("gate_weight", ParamSpec.weight(square, FanAxes.of(0, 1)));
+        specs.put("gate_weight", ParamSpec.weight(inOut, FanAxes.of(0, 1)));
         specs.put("gate_bias", ParamSpec.bias(cfg.outputDim));
         return specs;
     }
