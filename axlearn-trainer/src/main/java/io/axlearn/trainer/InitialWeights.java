@@ -9,6 +9,7 @@ import io.axlearn.core.config.Required;
 import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.ndarray.NDArrays;
 import io.axlearn.trainer.checkpoint.Checkpoint;
 import io.axlearn.trainer.checkpoint.CheckpointException;
 import io.axlearn.trainer.checkpoint.Checkpointer;
@@ -171,7 +172,7 @@ public final class InitialWeights extends Configurable {
                                     + " there, the model needs "
                                     + e.getValue().shape());
                 }
-                value.copyTo(params.get(path));
+                NDArrays.copyValues(value, params.get(path));
                 loaded++;
             }
             if (!missing.isEmpty()) {

@@ -21,6 +21,7 @@ import io.axlearn.core.metrics.WeightedScalar;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.ndarray.Engines;
+import io.axlearn.core.ndarray.NDArrays;
 import io.axlearn.trainer.checkpoint.Checkpoint;
 import io.axlearn.trainer.checkpoint.CheckpointException;
 import io.axlearn.trainer.checkpoint.CheckpointMetadata;
@@ -621,7 +622,7 @@ public final class Trainer extends Configurable {
                             + ", needs "
                             + targets.keySet());
         }
-        targets.forEach((path, target) -> sources.get(path).copyTo(target));
+        targets.forEach((path, target) -> NDArrays.copyValues(sources.get(path), target));
     }
 
     private void writeConfig(Path dir) {

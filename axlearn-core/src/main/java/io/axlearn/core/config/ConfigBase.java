@@ -55,6 +55,14 @@ public abstract class ConfigBase<S extends ConfigBase<S>> {
     /** Dotted path of this node in the tree it was frozen in; used in error messages. */
     private transient String path = "";
 
+    /**
+     * Creates a config with its class's defaults and gives the class its {@code @type} name by use
+     * if it has no registered one (see {@link ConfigTypes}).
+     */
+    protected ConfigBase() {
+        ConfigTypes.noteCreated(getClass());
+    }
+
     /** Returns this config typed as its concrete class. */
     @SuppressWarnings("unchecked") // S is this class by the contract of the self type.
     protected final S self() {
@@ -208,7 +216,10 @@ public abstract class ConfigBase<S extends ConfigBase<S>> {
                         + ")");
     }
 
-    /** The registered {@code @type} name of this config's class, else its Java class name. */
+    /**
+     * The {@code @type} name of this config's class (registered, else its canonical name), else its
+     * Java class name.
+     */
     public final String typeName() {
         return ConfigTypes.displayName(getClass());
     }
@@ -371,6 +382,11 @@ public abstract class ConfigBase<S extends ConfigBase<S>> {
         if (value == null || (value instanceof JsonNode n && n.isNull())) {
             return null;
         }
+        Long steps = ConfigValues.isStepPolicySlot(declared) ? wholeNumber(value) : null;
+        if (steps != null) {
+            // DESIGN §5: a number where a step policy is expected means "every N steps".
+            return StepPolicy.everyNSteps(steps);
+        }
         if (value instanceof ConfigBase<?> c) {
             checkAssignable(declared, c, here);
             return c.copy();
@@ -402,6 +418,19 @@ public abstract class ConfigBase<S extends ConfigBase<S>> {
             return target;
         }
         throw new ConfigTypeException(here, ConfigValues.typeName(declared), value);
+    }
+
+    /**
+     * {@code value} as a long if it is a whole number (a Java integer or an integral JSON node).
+     */
+    private static Long wholeNumber(Object value) {
+        if (value instanceof Integer || value instanceof Long) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof JsonNode n && n.isIntegralNumber() && n.canConvertToLong()) {
+            return n.asLong();
+        }
+        return null;
     }
 
     private static String typeNameOf(Object value, String here) {

@@ -1,11 +1,14 @@
 package io.axlearn.core.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -13,11 +16,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.configuration2.AbstractConfiguration;
 import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.commons.configuration2.FileBasedConfiguration;
 import org.apache.commons.configuration2.PropertiesConfiguration;
@@ -32,6 +38,8 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  * learner.optimizer.peakLr}, {@code evalers[validation].everyNSteps}, {@code model.norm.@type}); in
  * YAML, nesting spells the same paths. Values from {@code --set} and properties files are parsed as
  * JSON when they are valid JSON, else taken as plain strings; YAML values keep their YAML types.
+ * Values are taken literally: Commons Configuration's interpolation is off, so {@code ${env:HOME}}
+ * or {@code ${file:UTF-8:/etc/passwd}} stays that text and never reads the environment or a file.
  * Within a layer, {@code @type} keys apply first (shallowest first), so a file can swap a child and
  * then set the new child's fields. Every key is checked against the config; an unknown one fails
  * before anything runs, naming the file and line or the {@code --set} argument.
@@ -45,6 +53,14 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  * }</pre>
  */
 public final class ConfigOverrides {
+    private static final YAMLFactory YAML_FACTORY = new YAMLFactory();
+
+    /**
+     * The key of a properties line (not a comment): up to the first {@code =}, {@code :} or blank.
+     */
+    private static final Pattern PROPERTIES_KEY =
+            Pattern.compile("^\\s*([^#!\\s=:][^\\s=:]*)(?:[=:\\s]|$)");
+
     private static final Pattern ASSIGNMENT =
             Pattern.compile("^\\s*([^=\\s][^=]*?)\\s*=(.*)$", Pattern.DOTALL);
 
@@ -94,7 +110,7 @@ public final class ConfigOverrides {
     /** Collects the layers of overrides, lowest precedence first. */
     public static final class Builder {
         private final List<Override> fileOverrides = new ArrayList<>();
-        private final BaseConfiguration commandLine = new BaseConfiguration();
+        private final BaseConfiguration commandLine = literal(new BaseConfiguration());
 
         private Builder() {}
 
@@ -119,21 +135,30 @@ public final class ConfigOverrides {
                 throw new ConfigException("config file " + file + " does not exist");
             }
             FileBasedConfiguration layer =
-                    yaml ? new YAMLConfiguration() : new PropertiesConfiguration();
-            List<String> lines;
+                    literal(yaml ? new YAMLConfiguration() : new PropertiesConfiguration());
+            String text;
             try (Reader reader = Files.newBufferedReader(file)) {
                 layer.read(reader);
-                lines = Files.readAllLines(file);
+                text = Files.readString(file);
             } catch (ConfigurationException | IOException | RuntimeException e) {
                 throw new ConfigException("config file " + file + ": " + rootMessage(e), e);
             }
+            Map<String, Integer> keyLines = yaml ? yamlKeyLines(text) : propertiesKeyLines(text);
             for (Iterator<String> keys = layer.getKeys(); keys.hasNext(); ) {
                 String stored = keys.next();
                 Object raw = layer.getProperty(stored);
                 // A dot inside one YAML key ("heads[cls].label: x") is stored escaped as "..".
                 String key = yaml ? stored.replace("..", ".") : stored;
                 JsonNode value = yaml ? yamlValue(raw) : propertiesValue(raw);
-                fileOverrides.add(new Override(key, value, fileSource(file, lines, key, yaml)));
+                Integer line = keyLines.get(key);
+                String source =
+                        "config file "
+                                + file
+                                + (line == null ? "" : ", line " + line)
+                                + " ("
+                                + key
+                                + ")";
+                fileOverrides.add(new Override(key, value, source));
             }
             return this;
         }
@@ -164,7 +189,7 @@ public final class ConfigOverrides {
             List<Override> cli = new ArrayList<>();
             for (Iterator<String> keys = commandLine.getKeys(); keys.hasNext(); ) {
                 String key = keys.next();
-                String raw = commandLine.getString(key);
+                String raw = (String) commandLine.getProperty(key);
                 cli.add(new Override(key, ConfigValues.parse(raw), "--set " + key + "=" + raw));
             }
             List<Override> all = new ArrayList<>(typesFirst(fileOverrides));
@@ -216,26 +241,54 @@ public final class ConfigOverrides {
         return ConfigJson.mapper().valueToTree(raw);
     }
 
-    /** {@code config file f.yaml, line 3 (key)}: the line is where the key's last name is. */
-    private static String fileSource(Path file, List<String> lines, String key, boolean yaml) {
-        String name = yaml ? lastName(key) : key;
-        Pattern p =
-                Pattern.compile(
-                        "^\\s*(-\\s*)?[\"']?"
-                                + Pattern.quote(name)
-                                + "[\"']?\\s*"
-                                + (yaml ? ":" : "[=:\\s]"));
-        for (int i = 0; i < lines.size(); i++) {
-            if (p.matcher(lines.get(i)).find()) {
-                return "config file " + file + ", line " + (i + 1) + " (" + key + ")";
-            }
-        }
-        return "config file " + file + " (" + key + ")";
+    /** {@code configuration} with interpolation off, so that every value is read as written. */
+    private static <T extends AbstractConfiguration> T literal(T configuration) {
+        configuration.setInterpolator(null);
+        return configuration;
     }
 
-    private static String lastName(String key) {
-        int dot = key.lastIndexOf('.');
-        return dot < 0 ? key : key.substring(dot + 1);
+    /**
+     * The 1-based line of every key of a YAML document, by dotted path ({@code encoder.numLayers}),
+     * from the positions of Jackson's YAML parser. Sequences are values, not descended into. Empty
+     * if the parser cannot read the text (the messages then name the file without a line).
+     */
+    private static Map<String, Integer> yamlKeyLines(String text) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser p = YAML_FACTORY.createParser(text)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                collectKeyLines(p, "", lines);
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return lines;
+    }
+
+    private static void collectKeyLines(JsonParser p, String prefix, Map<String, Integer> out)
+            throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = prefix.isEmpty() ? p.currentName() : prefix + "." + p.currentName();
+            out.putIfAbsent(key, p.currentTokenLocation().getLineNr());
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.START_OBJECT) {
+                collectKeyLines(p, key, out);
+            } else if (value == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            }
+        }
+    }
+
+    /** The 1-based line of every key of a properties file; a repeated key's last line wins. */
+    private static Map<String, Integer> propertiesKeyLines(String text) {
+        Map<String, Integer> lines = new HashMap<>();
+        List<String> all = text.lines().toList();
+        for (int i = 0; i < all.size(); i++) {
+            Matcher m = PROPERTIES_KEY.matcher(all.get(i));
+            if (m.find()) {
+                lines.put(m.group(1), i + 1);
+            }
+        }
+        return lines;
     }
 
     private static String rootMessage(Throwable e) {

@@ -21,8 +21,10 @@ final class ConfigTypeIdResolver extends TypeIdResolverBase {
                                 new ConfigException(
                                         "config class "
                                                 + suggestedType.getName()
-                                                + " has no @type name; register it with a"
-                                                + " ConfigTypeProvider or ConfigTypes.register"));
+                                                + " has no @type name: a local or anonymous"
+                                                + " class has no canonical name; make it a"
+                                                + " top-level or static nested class, or"
+                                                + " register it with ConfigTypes.register"));
     }
 
     @Override

@@ -74,6 +74,17 @@ public final class ConfigValues {
                 || b.isEnum();
     }
 
+    /**
+     * Whether a field of declared type {@code type} holds a step policy ({@code
+     * StepPolicy.EveryNSteps} or {@code FunctionConfig<?, StepPolicy>}), where a whole number N
+     * stands for "every N steps".
+     */
+    static boolean isStepPolicySlot(Type type) {
+        Class<?> raw = rawClass(type);
+        return raw == StepPolicy.EveryNSteps.class
+                || (raw == FunctionConfig.class && typeArgument(type, 1) == StepPolicy.class);
+    }
+
     /** The class of a declared type, ignoring its type arguments. */
     static Class<?> rawClass(Type type) {
         if (type instanceof Class<?> c) {
@@ -141,6 +152,10 @@ public final class ConfigValues {
             return "list of " + typeName(typeArgument(type, 0));
         } else if (Map.class.isAssignableFrom(raw)) {
             return "map of string to " + typeName(typeArgument(type, 1));
+        } else if (isStepPolicySlot(type)) {
+            return "a number of steps or config "
+                    + ConfigSchema.displayName(StepPolicy.EveryNSteps.class)
+                    + " (a JSON object)";
         } else if (ConfigBase.class.isAssignableFrom(raw)) {
             return "config " + ConfigSchema.displayName(raw) + " (a JSON object)";
         }

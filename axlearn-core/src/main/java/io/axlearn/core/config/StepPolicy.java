@@ -1,8 +1,15 @@
 package io.axlearn.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * Decides whether something (a checkpoint, an evaluation, a summary) happens at a training step.
  * Steps count from 1, as in axlearn.
+ *
+ * <p>Wherever a config field holds a step policy, a whole number N stands for {@code
+ * everyNSteps(N)}: {@code --set checkpointer.everyNSteps=100}, {@code everyNSteps: 100} in YAML or
+ * JSON. It replaces the whole policy ({@code minStep} goes back to 1); set {@code
+ * checkpointer.everyNSteps.n=100} to change only the interval.
  */
 @FunctionalInterface
 public interface StepPolicy {
@@ -20,6 +27,15 @@ public interface StepPolicy {
      * {@code minStep} on (axlearn's {@code every_n_steps_policy}).
      */
     final class EveryNSteps extends FunctionConfig<EveryNSteps, StepPolicy> {
+        /**
+         * Reads a bare JSON number N as "every N steps from step 1" ({@code "everyNSteps": 100}),
+         * as {@code --set checkpointer.everyNSteps=100} does.
+         */
+        @JsonCreator
+        static EveryNSteps ofSteps(long n) {
+            return everyNSteps(n);
+        }
+
         /** Interval in steps; must be positive. */
         @Required private Long n;
 

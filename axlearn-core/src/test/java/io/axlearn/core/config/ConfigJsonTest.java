@@ -122,11 +122,89 @@ class ConfigJsonTest {
         assertTrue(e.getMessage().startsWith("reading config YAML: numLayers: "), e.getMessage());
     }
 
+    /** A config class of "user code": no provider, never registered. */
+    static final class UserBlock extends InstantiableConfig<UserBlock, String> {
+        @Required Integer width;
+        UserStack encoder = new UserStack();
+        UserStack decoder = new UserStack();
+        StepPolicy.EveryNSteps logEvery = StepPolicy.everyNSteps(10);
+
+        UserBlock width(int v) {
+            return set(() -> width = v);
+        }
+
+        @Override
+        protected String create() {
+            return "block " + width;
+        }
+    }
+
+    /** A second user config class, only ever created by {@link UserBlock}'s constructor. */
+    static final class UserStack extends ConfigBase<UserStack> {
+        int numLayers = 1;
+    }
+
+    /** Created by no code in this test JVM: its name must not resolve. */
+    static final class NeverCreated extends ConfigBase<NeverCreated> {}
+
     @Test
-    void unregisteredClass_cannotBeWritten() {
-        class Unregistered extends ConfigBase<Unregistered> {}
+    void userClassWithoutProvider_isNamedByUse_dumpedAndRoundTripped() {
+        UserBlock cfg = new UserBlock().width(8);
+        String name = "io.axlearn.core.config.ConfigJsonTest.UserBlock";
+        assertEquals(name, cfg.typeName());
+        assertTrue(
+                cfg.toString()
+                        .startsWith(
+                                "@type: "
+                                        + name
+                                        + "\ndecoder.@type: "
+                                        + "io.axlearn.core.config.ConfigJsonTest.UserStack\n"),
+                cfg.toString());
+        String json = ConfigJson.toJson(cfg);
+        assertTrue(json.contains("\"@type\" : \"" + name + "\""), json);
+        assertEquals(cfg, ConfigJson.fromJson(json, UserBlock.class));
+        assertEquals(cfg, ConfigJson.fromJson(json, ConfigBase.class), "by name alone");
+        assertEquals(cfg, ConfigJson.fromYaml(ConfigJson.toYaml(cfg), UserBlock.class));
+        assertEquals("block 8", cfg.instantiate());
+    }
+
+    @Test
+    void userClassNameNotCreatedInThisProcess_isRefused() {
+        String name = "io.axlearn.core.config.ConfigJsonTest.NeverCreated";
         ConfigException e =
-                assertThrows(ConfigException.class, () -> ConfigJson.toJson(new Unregistered()));
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                ConfigJson.fromJson(
+                                        "{\"@type\": \"" + name + "\"}", ConfigBase.class));
+        assertTrue(e.getMessage().startsWith("unknown config type '" + name + "'"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("known only once code in this process has created one"),
+                e.getMessage());
+        assertTrue(ConfigTypes.nameOf(NeverCreated.class).isEmpty());
+    }
+
+    @Test
+    void registeredName_winsOverNameByUse() {
+        assertEquals("core/EveryNSteps", StepPolicy.everyNSteps(3).typeName());
+        assertEquals("test/Encoder", Fixtures.encoder().typeName());
+    }
+
+    @Test
+    void stepPolicyField_readsABareNumberAsEveryNSteps() {
+        UserBlock back = ConfigJson.fromJson("{\"width\": 2, \"logEvery\": 25}", UserBlock.class);
+        assertEquals(StepPolicy.everyNSteps(25), back.logEvery);
+        assertEquals(
+                StepPolicy.everyNSteps(7),
+                ConfigJson.fromYaml("width: 2\nlogEvery: 7\n", UserBlock.class).logEvery);
+    }
+
+    @Test
+    void localClass_cannotBeWritten() {
+        class Local extends ConfigBase<Local> {}
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> ConfigJson.toJson(new Local()));
         assertTrue(e.getMessage().contains("has no @type name"), e.getMessage());
+        assertTrue(e.getMessage().contains("static nested class"), e.getMessage());
     }
 }

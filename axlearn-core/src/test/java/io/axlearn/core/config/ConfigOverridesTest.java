@@ -103,6 +103,102 @@ class ConfigOverridesTest {
     }
 
     @Test
+    void interpolationSyntax_isTakenLiterally_onTheCommandLineAndInFiles() throws IOException {
+        Path secret = write("secret.txt", "do not read me");
+        String env = "${env:HOME}";
+        String file = "${file:UTF-8:" + secret + "}";
+        Encoder fromSet =
+                ConfigOverrides.builder()
+                        .set("name=" + env)
+                        .set("heads[cls].label=" + file)
+                        .build()
+                        .applyTo(Fixtures.encoder());
+        assertEquals(env, fromSet.get("name"));
+        assertEquals(file, fromSet.get("heads[cls].label"));
+
+        Path yaml = write("lit.yaml", "name: " + env + "\nheads[cls].label: '" + file + "'\n");
+        Encoder fromYaml = ConfigOverrides.builder().file(yaml).build().applyTo(Fixtures.encoder());
+        assertEquals(env, fromYaml.get("name"));
+        assertEquals(file, fromYaml.get("heads[cls].label"));
+
+        Path props =
+                write("lit.properties", "name = " + env + "\nheads[cls].label = " + file + "\n");
+        Encoder fromProps =
+                ConfigOverrides.builder().file(props).build().applyTo(Fixtures.encoder());
+        assertEquals(env, fromProps.get("name"));
+        assertEquals(file, fromProps.get("heads[cls].label"));
+    }
+
+    @Test
+    void yamlError_namesTheLineOfTheFullPath() throws IOException {
+        Path yaml =
+                write(
+                        "two.yaml",
+                        String.join(
+                                "\n",
+                                "width: 4",
+                                "encoder:",
+                                "  numLayers: 2",
+                                "decoder:",
+                                "  numLayers: many",
+                                ""));
+        ConfigOverrides overrides = ConfigOverrides.builder().file(yaml).build();
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class,
+                        () -> overrides.applyTo(new ConfigJsonTest.UserBlock()));
+        assertEquals(
+                "config file "
+                        + yaml
+                        + ", line 5 (decoder.numLayers): decoder.numLayers: expected int, got many"
+                        + " (string)",
+                e.getMessage());
+    }
+
+    @Test
+    void propertiesError_namesTheLineOfTheKey() throws IOException {
+        Path props = write("two.properties", "# numLayers = 1\nname = x\nnumLayers = two\n");
+        ConfigOverrides overrides = ConfigOverrides.builder().file(props).build();
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> overrides.applyTo(Fixtures.encoder()));
+        assertEquals(
+                "config file "
+                        + props
+                        + ", line 3 (numLayers): numLayers: expected int, got two (string)",
+                e.getMessage());
+    }
+
+    @Test
+    void numberForAStepPolicy_meansEveryNSteps() throws IOException {
+        ConfigJsonTest.UserBlock cfg =
+                ConfigOverrides.builder()
+                        .set("logEvery=100")
+                        .build()
+                        .applyTo(new ConfigJsonTest.UserBlock().width(1));
+        assertEquals(StepPolicy.everyNSteps(100), cfg.get("logEvery"));
+        Path yaml = write("policy.yaml", "logEvery: 30\n");
+        assertEquals(
+                StepPolicy.everyNSteps(30),
+                ConfigOverrides.builder()
+                        .file(yaml)
+                        .build()
+                        .applyTo(new ConfigJsonTest.UserBlock().width(1))
+                        .get("logEvery"));
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                ConfigOverrides.builder()
+                                        .set("logEvery=often")
+                                        .build()
+                                        .applyTo(new ConfigJsonTest.UserBlock()));
+        assertEquals(
+                "--set logEvery=often: logEvery: expected a number of steps or config"
+                        + " StepPolicy.EveryNSteps (a JSON object), got often (string)",
+                e.getMessage());
+    }
+
+    @Test
     void malformedInput_isOneClearError() throws IOException {
         ConfigException noEquals =
                 assertThrows(

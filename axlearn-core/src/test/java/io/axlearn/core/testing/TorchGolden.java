@@ -9,15 +9,32 @@ import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.module.ParamTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * A PyTorch-generated golden file: {@code params/<path>}, {@code inputs/<name>}, {@code
- * outputs/<name>} and {@code grads/<name>} tensors plus string metadata, written by a script in
- * {@code tools/golden/} and read from {@code
- * src/test/resources/golden/<TestClass>/<case>.safetensors}.
+ * outputs/<name>} and {@code grads/<name>} tensors plus string metadata (the layer's config
+ * values), written by a script in {@code tools/golden/} (with {@code golden_common.py}) and read
+ * from {@code src/test/resources/golden/<TestClass>/<case>.safetensors} of the module under test.
+ *
+ * <p>Parameters are stored in axlearn-jvm's layouts (a {@code Linear} weight is {@code [in, out]},
+ * the transpose of {@code torch.nn.Linear.weight}); {@link #params()} returns them as the tree a
+ * layer's {@code forward} reads. Tensors are float32 unless the script wrote another dtype.
+ *
+ * <pre>{@code
+ * try (NDManager m = TorchGolden.manager()) {
+ *     TorchGolden g = TorchGolden.load(MyLayerTest.class, "forward", m);
+ *     MyLayer layer = MyLayer.config().inputDim(g.intMeta("inputDim")).instantiate();
+ *     NDArray y = layer.forward(ForwardContext.eval(g.params(), m), g.input("x"));
+ *     TorchGolden.assertClose(g.output("y"), y, "y");
+ * }
+ * }</pre>
+ *
+ * <p>Part of the test kit that {@code axlearn-core}'s test-jar ships ({@code
+ * io.axlearn:axlearn-core:<version>:test-jar}); see {@code docs/layers.md}.
  */
 public final class TorchGolden {
     private final SafeTensors.Contents contents;
@@ -28,18 +45,34 @@ public final class TorchGolden {
         this.file = file;
     }
 
-    /** Loads {@code golden/<testClass>/<name>.safetensors} onto {@code manager}. */
+    /**
+     * Loads {@code src/test/resources/golden/<testClass's simple name>/<name>.safetensors},
+     * relative to the working directory (the module directory under Maven's surefire), onto {@code
+     * manager}.
+     *
+     * @throws UncheckedIOException naming the file if it is missing or not a safetensors file
+     */
     public static TorchGolden load(Class<?> testClass, String name, NDManager manager) {
-        var path = Goldens.ROOT.resolve(testClass.getSimpleName()).resolve(name + ".safetensors");
+        return load(
+                Goldens.ROOT.resolve(testClass.getSimpleName()).resolve(name + ".safetensors"),
+                manager);
+    }
+
+    /**
+     * Loads the safetensors golden {@code file} onto {@code manager}.
+     *
+     * @throws UncheckedIOException naming the file if it is missing or not a safetensors file
+     */
+    public static TorchGolden load(Path file, NDManager manager) {
         try {
-            return new TorchGolden(SafeTensors.read(path, manager), path.toString());
+            return new TorchGolden(SafeTensors.read(file, manager), file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(
                     e.getMessage() + " (regenerate with the matching tools/golden script)", e);
         }
     }
 
-    /** The tensor named {@code name}. */
+    /** The tensor named {@code name}; fails the test naming the file's tensors if absent. */
     public NDArray get(String name) {
         NDArray a = contents.tensors().get(name);
         if (a == null) {
@@ -68,12 +101,12 @@ public final class TorchGolden {
         return contents.tensors().containsKey(name);
     }
 
-    /** Metadata value {@code key} as an int. */
+    /** Metadata value {@code key} as an int (the scripts write config values as metadata). */
     public int intMeta(String key) {
         return Integer.parseInt(meta(key));
     }
 
-    /** Metadata value {@code key}. */
+    /** Metadata value {@code key}; fails the test naming the file's keys if absent. */
     public String meta(String key) {
         String v = contents.metadata().get(key);
         if (v == null) {
@@ -94,8 +127,15 @@ public final class TorchGolden {
     }
 
     /**
-     * Asserts same shape and {@code |actual - expected| <= atol + rtol * |expected|} everywhere,
-     * reporting the worst element.
+     * Asserts same shape and {@code |actual - expected| <= atol + rtol * |expected|} everywhere
+     * (NaN only where {@code expected} is NaN), comparing in float32; a failure names {@code what},
+     * the worst element's flat index, both values and the tolerances.
+     *
+     * @param expected the reference, e.g. {@code golden.output("y")}
+     * @param actual what the code computed, of any float dtype
+     * @param rtol relative tolerance
+     * @param atol absolute tolerance
+     * @param what the tensor's name in a failure message
      */
     public static void assertAllClose(
             NDArray expected, NDArray actual, double rtol, double atol, String what) {
@@ -126,7 +166,10 @@ public final class TorchGolden {
         assertAllClose(expected, actual, 1e-5, 1e-5, what);
     }
 
-    /** Creates a manager for a test. */
+    /**
+     * Starts the PyTorch engine offline (as the library does) and creates a base manager for one
+     * test; close it at the end of the test.
+     */
     public static NDManager manager() {
         io.axlearn.core.ndarray.Engines.pytorch();
         return NDManager.newBaseManager();

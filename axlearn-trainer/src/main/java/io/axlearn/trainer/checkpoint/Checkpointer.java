@@ -147,10 +147,15 @@ public final class Checkpointer extends Configurable {
      */
     public Optional<Path> maybeSave(
             Path trainerDir, long step, boolean force, Supplier<Checkpoint> checkpoint) {
-        if (!force && !policy.test(step)) {
+        if (!force && !shouldSave(step)) {
             return Optional.empty();
         }
         return Optional.of(save(trainerDir, checkpoint.get()));
+    }
+
+    /** Whether the policy asks for a save after {@code step}. */
+    public boolean shouldSave(long step) {
+        return policy.test(step);
     }
 
     /**

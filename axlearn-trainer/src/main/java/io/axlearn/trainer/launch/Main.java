@@ -19,8 +19,14 @@ import picocli.CommandLine.ParameterException;
  *
  * <pre>
  * axlearn list [--module M]
- * axlearn show --module M --config C [--config-file F] [--set path=value]... [--format txt|json|yaml]
+ * axlearn show  --module M --config C [--config-file F] [--set path=value]... [--format txt|json|yaml]
+ * axlearn train --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
+ * axlearn eval  --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * </pre>
+ *
+ * <p>Every command takes {@code --verbose}, which shows the engine's start-up log lines (DJL's
+ * platform and thread lines, and on a machine with a CUDA runtime but no driver its two "Failed to
+ * detect GPU count" warnings); without it they are left out.
  *
  * <p>Bad input (an unknown module, config or path, a value of the wrong type, a missing file)
  * prints one line starting with {@code error:} on standard error and exits with status 2; it never
@@ -44,7 +50,17 @@ public final class Main implements Callable<Integer> {
     /** Exit status when the loss became NaN or infinite. */
     public static final int EXIT_DIVERGED = 3;
 
+    /** The logger prefix of DJL's start-up lines, as slf4j-simple's property names it. */
+    static final String DJL_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.ai.djl";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description =
+                    "Show the engine's start-up log lines (DJL platform, threads, GPU check).")
+    boolean verbose;
 
     /** Whether standard output is a terminal (progress redraws in place) for this process. */
     private static boolean terminal = false;
@@ -85,6 +101,11 @@ public final class Main implements Callable<Integer> {
                     }
                     throw e;
                 });
+        cli.setExecutionStrategy(
+                parseResult -> {
+                    configureLogging(verboseRequested(parseResult));
+                    return new CommandLine.RunLast().execute(parseResult);
+                });
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
@@ -94,6 +115,31 @@ public final class Main implements Callable<Integer> {
                             + " MB): lower input.batchSize, or raise -Xmx through"
                             + " AXLEARN_JAVA_OPTS");
             return EXIT_BAD_INPUT;
+        }
+    }
+
+    /** Whether {@code --verbose} was given to the command or any of its subcommands. */
+    private static boolean verboseRequested(CommandLine.ParseResult parseResult) {
+        for (var r = parseResult; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sets the level of DJL's loggers before the engine loads (loggers read it when they are
+     * created): {@code info} with {@code --verbose}, else {@code error}, which leaves out the
+     * platform, thread-count and GPU-detection lines every start printed. Applies to the
+     * slf4j-simple binding that the command-line jar ships; a level the user set with {@code
+     * -Dorg.slf4j.simpleLogger.log.ai.djl=...} is kept unless {@code --verbose} is given.
+     */
+    static void configureLogging(boolean verbose) {
+        if (verbose) {
+            System.setProperty(DJL_LOG_LEVEL_PROPERTY, "info");
+        } else if (System.getProperty(DJL_LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(DJL_LOG_LEVEL_PROPERTY, "error");
         }
     }
 

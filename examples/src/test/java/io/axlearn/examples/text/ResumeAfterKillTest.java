@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.axlearn.trainer.checkpoint.Checkpointer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
@@ -24,13 +23,7 @@ class ResumeAfterKillTest {
     @Test
     void killedRun_resumesWithTheSameLossesAsAnUninterruptedRun() throws Exception {
         long maxStep = 60;
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add("io.axlearn.trainer.launch.Main");
+        List<String> command = SmallRun.mainInChildJvm();
         command.addAll(SmallRun.args("train", killed, maxStep));
         Process p =
                 new ProcessBuilder(command)

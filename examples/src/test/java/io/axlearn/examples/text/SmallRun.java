@@ -64,6 +64,21 @@ final class SmallRun {
         return args;
     }
 
+    /**
+     * The start of a command that runs the command line in a fresh JVM on the tests' class path, as
+     * {@code ./axlearn} runs it; add the arguments.
+     */
+    static List<String> mainInChildJvm() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(Main.class.getName());
+        return command;
+    }
+
     /** Exit status and output of an in-process run of the command line. */
     record Result(int status, String out, String err) {}
 
