@@ -26,7 +26,7 @@ OUT="$DIR.rss"
 : > "$OUT"
 while kill -0 "$PID" 2>/dev/null; do
   rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$PID/status" 2>/dev/null || true)
-  step=$(tail -n 1 "$DIR/summaries/train/metrics.jsonl" 2>/dev/null | sed -n 's/.*"step":\([0-9]*\).*/\1/p')
+  step=$(tail -n 1 "$DIR/summaries/train/metrics.jsonl" 2>/dev/null | sed -n 's/.*"step":\([0-9]*\).*/\1/p' || true)
   [ -n "$rss" ] && [ -n "$step" ] && echo "$step $rss" | tee -a "$OUT"
   sleep 5
 done
