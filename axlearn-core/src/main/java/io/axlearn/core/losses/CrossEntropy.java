@@ -68,6 +68,11 @@ public final class CrossEntropy {
             return set(() -> zLossScale = v);
         }
 
+        /** The z-loss coefficient (0: none). */
+        public double zLossScale() {
+            return zLossScale;
+        }
+
         @Override
         protected void validate() {
             if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {

@@ -81,6 +81,13 @@ public final class CausalLm extends BaseModel {
          */
         private Linear.Config lmHead;
 
+        /**
+         * The loss over the vocabulary: cross-entropy in nats per target token, by default plain;
+         * set {@code labelSmoothing} or {@code zLossScale} here ({@code --set
+         * model.loss.zLossScale=1e-4}).
+         */
+        private CrossEntropy.Config loss = CrossEntropy.config();
+
         public Config vocabSize(int v) {
             return set(() -> vocabSize = v);
         }
@@ -109,6 +116,11 @@ public final class CausalLm extends BaseModel {
 
         public Config outputNorm(BaseNorm.Config<?, ?> v) {
             return set(() -> outputNorm = v.copy());
+        }
+
+        /** Sets the loss (copied). */
+        public Config loss(CrossEntropy.Config v) {
+            return set(() -> loss = v.copy());
         }
 
         @Override
@@ -170,6 +182,7 @@ public final class CausalLm extends BaseModel {
     private final StackedTransformer decoder;
     private final BaseNorm outputNorm;
     private final Linear lmHead;
+    private final CrossEntropy loss;
 
     private CausalLm(Config cfg) {
         super(cfg);
@@ -195,6 +208,7 @@ public final class CausalLm extends BaseModel {
                                 "lm_head",
                                 cfg.lmHead,
                                 c -> c.inputDim(cfg.dim).outputDim(cfg.vocabSize));
+        loss = cfg.loss.instantiateAt(ConfigPath.child(cfg.path(), "loss"));
     }
 
     @Override
@@ -261,15 +275,12 @@ public final class CausalLm extends BaseModel {
                 : lmHead.forward(ctx.child(lmHead), normed);
     }
 
-    /** The loss over the vocabulary: plain cross-entropy in nats per target token. */
-    private static final CrossEntropy LOSS = CrossEntropy.config().instantiate();
-
     @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         NDArray targets = ids(batch, TARGETS, cfg.vocabSize, "vocabSize");
         NDArray logits = logits(ctx, ids(batch, INPUTS, cfg.vocabSize, "vocabSize"));
         NDArray tokenWeight = batch.get("weight").expandDims(1).broadcast(targets.getShape());
-        CrossEntropy.Output loss = LOSS.forward(logits, targets, tokenWeight);
-        return new Output(loss.loss(), loss.totalWeight(), loss.metrics(false));
+        CrossEntropy.Output out = loss.forward(logits, targets, tokenWeight);
+        return new Output(out.loss(), out.totalWeight(), out.metrics(cfg.loss.zLossScale() > 0));
     }
 }

@@ -281,4 +281,26 @@ class CausalLmTest {
                     targets.getMessage());
         }
     }
+
+    @Test
+    void lossSlot_takesLabelSmoothingAndZLossFromTheConfig() {
+        CausalLm.Config cfg = CausalLm.gpt(13, 8, 1, 2, 2.0, 0.0);
+        cfg.set("loss.labelSmoothing", 0.1).set("loss.zLossScale", 1e-2);
+        CausalLm smoothed = cfg.instantiate();
+        CausalLm plain = CausalLm.gpt(13, 8, 1, 2, 2.0, 0.0).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = plain.initParams(3, m);
+            Map<String, NDArray> b = batch(m, new int[] {1, 5, 7}, new int[] {5, 7, 2});
+            BaseModel.Output p = plain.forward(ForwardContext.eval(params, m), b);
+            BaseModel.Output s = smoothed.forward(ForwardContext.eval(params, m), b);
+            assertEquals(List.of("accuracy"), List.copyOf(p.metrics().keySet()));
+            assertEquals(
+                    java.util.Set.of("accuracy", "cross_entropy", "z_loss"), s.metrics().keySet());
+            float zLoss = s.metrics().get("z_loss").getFloat();
+            float crossEntropy = s.metrics().get("cross_entropy").getFloat();
+            assertTrue(zLoss > 0, "z-loss " + zLoss);
+            assertEquals(crossEntropy + zLoss, s.loss().getFloat(), 1e-6);
+            assertTrue(Math.abs(crossEntropy - p.loss().getFloat()) > 1e-4, "smoothing changes it");
+        }
+    }
 }
