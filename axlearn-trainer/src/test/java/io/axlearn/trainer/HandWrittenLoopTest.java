@@ -8,8 +8,7 @@ import io.axlearn.core.input.InputState;
 import io.axlearn.core.learner.Learner;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.ndarray.Engines;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.axlearn.core.testing.DocSnippets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,20 +51,10 @@ class HandWrittenLoopTest {
     }
 
     @Test
-    void docsTrainingMd_showsThisLoopVerbatim() throws IOException {
-        String source =
-                Files.readString(
-                        Path.of("src/test/java/io/axlearn/trainer/HandWrittenLoopTest.java"));
-        String example =
-                source.substring(
-                                source.indexOf("// [doc-start]\n") + "// [doc-start]\n".length(),
-                                source.indexOf("// [doc-end]"))
-                        .stripTrailing()
-                        .replaceAll("(?m)^    ", "");
-        String doc = Files.readString(Path.of("..", "docs", "training.md"));
-        assertTrue(
-                doc.contains(example),
-                "docs/training.md must contain the loop of HandWrittenLoopTest exactly:\n"
-                        + example);
+    void docsTrainingMd_showsThisLoopVerbatim() {
+        DocSnippets.assertShown(
+                Path.of("src/test/java/io/axlearn/trainer/HandWrittenLoopTest.java"),
+                "doc",
+                Path.of("..", "docs", "training.md"));
     }
 }

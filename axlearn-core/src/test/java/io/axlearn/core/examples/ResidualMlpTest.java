@@ -12,9 +12,8 @@ import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.layers.RmsNorm;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.DocSnippets;
 import io.axlearn.core.testing.TorchGolden;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -89,18 +88,10 @@ class ResidualMlpTest {
     }
 
     @Test
-    void docsLayersMd_showsThisCodeVerbatim() throws IOException {
-        String source =
-                Files.readString(
-                        Path.of("src/test/java/io/axlearn/core/examples/ResidualMlp.java"));
-        String example =
-                source.substring(
-                                source.indexOf("// [doc-start]\n") + "// [doc-start]\n".length(),
-                                source.indexOf("// [doc-end]"))
-                        .strip();
-        String doc = Files.readString(Path.of("..", "docs", "layers.md"));
-        assertTrue(
-                doc.contains(example),
-                "docs/layers.md must contain the ResidualMlp example exactly as in the test sources");
+    void docsLayersMd_showsThisCodeVerbatim() {
+        DocSnippets.assertShown(
+                Path.of("src/test/java/io/axlearn/core/examples/ResidualMlp.java"),
+                "doc",
+                Path.of("..", "docs", "layers.md"));
     }
 }
