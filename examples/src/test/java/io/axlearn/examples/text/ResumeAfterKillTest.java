@@ -24,7 +24,8 @@ class ResumeAfterKillTest {
     void killedRun_resumesWithTheSameLossesAsAnUninterruptedRun() throws Exception {
         long maxStep = 60;
         List<String> command = SmallRun.mainInChildJvm();
-        command.addAll(SmallRun.args("train", killed, maxStep));
+        command.addAll(
+                SmallRun.args("train", killed, maxStep, "maxStep=1000000")); // never ends first
         Process p =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
