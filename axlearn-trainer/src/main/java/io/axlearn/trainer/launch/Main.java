@@ -20,6 +20,7 @@ import picocli.CommandLine.ParameterException;
  * <pre>
  * axlearn list [--module M]
  * axlearn show --module M --config C [--config-file F] [--set path=value]... [--format txt|json|yaml]
+ * axlearn generate --trainer-dir DIR --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P --seed S]
  * </pre>
  *
  * <p>Bad input (an unknown module, config or path, a value of the wrong type, a missing file)
@@ -35,7 +36,8 @@ import picocli.CommandLine.ParameterException;
             Main.ListCommand.class,
             Main.ShowCommand.class,
             Main.TrainCommand.class,
-            Main.EvalCommand.class
+            Main.EvalCommand.class,
+            GenerateCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
