@@ -14,6 +14,8 @@ public final class TextConfigTypes implements ConfigTypeProvider {
                 "text/ByteTextSource",
                 ByteTextSource.class,
                 "text/CausalLm",
-                io.axlearn.text.lm.CausalLm.Config.class);
+                io.axlearn.text.lm.CausalLm.Config.class,
+                "text/ByteTokenizer",
+                io.axlearn.text.tokenizers.ByteTokenizer.Config.class);
     }
 }

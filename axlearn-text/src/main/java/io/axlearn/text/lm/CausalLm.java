@@ -1,6 +1,7 @@
 package io.axlearn.text.lm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.axlearn.core.attention.FeedForward;
 import io.axlearn.core.attention.HiddenDim;
 import io.axlearn.core.attention.KvCache;
@@ -23,8 +24,13 @@ import io.axlearn.core.layers.SinusoidalPositionEmbedding;
 import io.axlearn.core.losses.CrossEntropy;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.module.TextGenerator;
+import io.axlearn.text.tokenizers.ByteTokenizer;
+import io.axlearn.text.tokenizers.Tokenizer;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A decoder-only causal language model: token embedding plus the position encoding of the {@code
@@ -40,8 +46,11 @@ import java.util.Map;
  * <p>Batch features: {@code inputs [B, T]} and {@code targets [B, T]} integer ids, {@code weight
  * [B]} (0 for padding examples). Loss: mean cross-entropy in nats per target token over the
  * weighted tokens; metric {@code accuracy}: the fraction of targets predicted by the arg-max.
+ *
+ * <p>Generation ({@link #generate}, {@code axlearn generate}) reads and writes text with the
+ * model's {@code tokenizer} and decodes through the KV cache ({@link Generation}).
  */
-public final class CausalLm extends BaseModel {
+public final class CausalLm extends BaseModel implements TextGenerator {
     /** Batch feature of input ids. */
     public static final String INPUTS = "inputs";
 
@@ -88,6 +97,12 @@ public final class CausalLm extends BaseModel {
          */
         private CrossEntropy.Config loss = CrossEntropy.config();
 
+        /**
+         * The tokenizer of the model's ids, used to generate text; its {@code vocabSize} must not
+         * exceed the model's. Raw bytes by default.
+         */
+        private Tokenizer.Config<?> tokenizer = ByteTokenizer.config();
+
         public Config vocabSize(int v) {
             return set(() -> vocabSize = v);
         }
@@ -121,6 +136,10 @@ public final class CausalLm extends BaseModel {
         /** Sets the loss (copied). */
         public Config loss(CrossEntropy.Config v) {
             return set(() -> loss = v.copy());
+        }
+
+        public Config tokenizer(Tokenizer.Config<?> v) {
+            return set(() -> tokenizer = v.copy());
         }
 
         @Override
@@ -273,6 +292,42 @@ public final class CausalLm extends BaseModel {
         return lmHead == null
                 ? embedding.attend(ctx.child(embedding), normed)
                 : lmHead.forward(ctx.child(lmHead), normed);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws io.axlearn.core.config.ConfigException if the tokenizer has more ids than the model
+     */
+    @Override
+    public String generate(
+            ParamTree params,
+            NDManager manager,
+            String prompt,
+            Sampling sampling,
+            Consumer<String> onText) {
+        Tokenizer tokenizer =
+                cfg.tokenizer.instantiateAt(ConfigPath.child(cfg.path(), "tokenizer"));
+        if (tokenizer.vocabSize() > cfg.vocabSize) {
+            throw new ConfigException(
+                    ConfigPath.child(cfg.path(), "tokenizer")
+                            + " has "
+                            + tokenizer.vocabSize()
+                            + " ids, more than the model's vocabSize "
+                            + cfg.vocabSize);
+        }
+        StreamingDecoder stream = new StreamingDecoder(tokenizer, onText);
+        try (NDManager scope = manager.newSubManager()) {
+            Generation.generate(
+                    this,
+                    params,
+                    scope,
+                    tokenizer.encode(prompt),
+                    sampling,
+                    tokenizer.eosId(),
+                    stream::accept);
+        }
+        return stream.finish();
     }
 
     @Override

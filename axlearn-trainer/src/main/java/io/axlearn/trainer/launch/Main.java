@@ -22,6 +22,7 @@ import picocli.CommandLine.ParameterException;
  * axlearn show  --module M --config C [--config-file F] [--set path=value]... [--format txt|json|yaml]
  * axlearn train --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn eval  --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
+ * axlearn generate --trainer-dir DIR --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P --seed S]
  * </pre>
  *
  * <p>Every command takes {@code --verbose}, which shows the engine's start-up log lines (DJL's
@@ -41,7 +42,8 @@ import picocli.CommandLine.ParameterException;
             Main.ListCommand.class,
             Main.ShowCommand.class,
             Main.TrainCommand.class,
-            Main.EvalCommand.class
+            Main.EvalCommand.class,
+            GenerateCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
