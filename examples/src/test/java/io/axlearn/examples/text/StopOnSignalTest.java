@@ -101,9 +101,15 @@ class StopOnSignalTest {
         Process p = start(aborted);
         awaitSteps(p, aborted, 5);
         signal(p, "INT");
+        // Signals of one kind are not queued: send the second only once the first was taken.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!log(aborted).contains("received SIGINT") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         signal(p, "INT");
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        boolean exited = p.waitFor(60, TimeUnit.SECONDS);
         String log = log(aborted);
+        assertTrue(exited, "the child did not exit:\n" + log);
         assertEquals(130, p.exitValue(), log);
         assertTrue(log.contains("second SIGINT: aborting without saving"), log);
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
