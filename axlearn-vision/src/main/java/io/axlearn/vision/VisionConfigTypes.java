@@ -13,10 +13,17 @@ public final class VisionConfigTypes implements ConfigTypeProvider {
     @Override
     public Map<String, Class<? extends ConfigBase<?>>> configTypes() {
         return Map.of(
-                "vision/IdxImageSource", IdxImageSource.class,
-                "vision/ImageFolderSource", ImageFolderSource.class,
-                "vision/Normalize", ImageProcessors.Normalize.class,
-                "vision/RandomFlip", ImageProcessors.RandomFlip.class,
-                "vision/RandomCrop", ImageProcessors.RandomCrop.class);
+                "vision/IdxImageSource",
+                IdxImageSource.class,
+                "vision/FashionMnistSource",
+                io.axlearn.vision.input.FashionMnistSource.class,
+                "vision/ImageFolderSource",
+                ImageFolderSource.class,
+                "vision/Normalize",
+                ImageProcessors.Normalize.class,
+                "vision/RandomFlip",
+                ImageProcessors.RandomFlip.class,
+                "vision/RandomCrop",
+                ImageProcessors.RandomCrop.class);
     }
 }
