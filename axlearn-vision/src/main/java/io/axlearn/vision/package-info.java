@@ -1,5 +1,6 @@
 /**
- * Vision: image inputs, ResNet and ViT. The module exists so that dependencies point one way (core,
- * then vision, then examples); its classes arrive with the vision issues.
+ * Vision: image inputs ({@link io.axlearn.vision.input}); ResNet and ViT arrive with the vision
+ * issue's later parts. {@link io.axlearn.vision.VisionConfigTypes} names the configs'
+ * {@code @type}s.
  */
 package io.axlearn.vision;

@@ -1,0 +1,97 @@
+package io.axlearn.vision.input;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.input.Example;
+import io.axlearn.core.input.Processor;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ImageProcessorsTest {
+
+    private static Example image(float... values) {
+        return Example.of(Map.of(ImageFeatures.IMAGE, values, ImageFeatures.LABEL, new int[] {0}));
+    }
+
+    @Test
+    void normalize_usesPerChannelMeanAndStd() {
+        Processor p =
+                new ImageProcessors.Normalize()
+                        .shape(2, 1, 2)
+                        .meanStd(List.of(0.5, 1.0), List.of(0.25, 2.0))
+                        .instantiate();
+        float[] out = p.apply(image(0.5f, 1f, 3f, 1f)).floats(ImageFeatures.IMAGE);
+        assertArrayEquals(new float[] {0f, 2f, 1f, 0f}, out, 1e-6f);
+    }
+
+    @Test
+    void flip_mirrorsRowsOrKeepsTheImage() {
+        Processor always =
+                new ImageProcessors.RandomFlip().shape(1, 2, 3).probability(1).instantiate();
+        Processor never =
+                new ImageProcessors.RandomFlip().shape(1, 2, 3).probability(0).instantiate();
+        Example e = image(1, 2, 3, 4, 5, 6);
+        assertArrayEquals(
+                new float[] {3, 2, 1, 6, 5, 4}, always.apply(e).floats(ImageFeatures.IMAGE));
+        assertEquals(e, never.apply(e));
+    }
+
+    @Test
+    void crop_shiftsWithinThePaddingDeterministically() {
+        Processor crop = new ImageProcessors.RandomCrop().shape(1, 3, 3).padding(1).instantiate();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            Example e = image(i, 1, 2, 3, 4, 5, 6, 7, 8);
+            float[] out = crop.apply(e).floats(ImageFeatures.IMAGE);
+            assertArrayEquals(out, crop.apply(e).floats(ImageFeatures.IMAGE));
+            // With one pixel of padding the centre pixel is never padding: it is one of the
+            // original centre's 3x3 neighbours, i.e. one of the image's own values.
+            float centre = out[4];
+            assertTrue(
+                    centre == i || (centre >= 1 && centre <= 8 && centre == Math.rint(centre)),
+                    "centre " + centre);
+            seen.add(java.util.Arrays.toString(java.util.Arrays.copyOfRange(out, 1, 9)));
+        }
+        // Nine shifts of a 1-pixel padding; 40 images see several of them.
+        assertTrue(seen.size() >= 5, "saw " + seen.size() + " crops");
+        Processor unpadded =
+                new ImageProcessors.RandomCrop().shape(1, 3, 3).padding(0).instantiate();
+        Example e = image(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertEquals(e, unpadded.apply(e));
+        Processor otherSeed =
+                new ImageProcessors.RandomCrop().shape(1, 3, 3).padding(1).seed(5).instantiate();
+        int differ = 0;
+        for (int i = 0; i < 20; i++) {
+            Example x = image(i, 1, 2, 3, 4, 5, 6, 7, 8);
+            if (!crop.apply(x).equals(otherSeed.apply(x))) {
+                differ++;
+            }
+        }
+        assertNotEquals(0, differ);
+    }
+
+    @Test
+    void wrongShapesAndConfigs_areErrors() {
+        Processor p = new ImageProcessors.RandomFlip().shape(1, 2, 2).instantiate();
+        IllegalArgumentException shape =
+                assertThrows(IllegalArgumentException.class, () -> p.apply(image(1, 2, 3)));
+        assertTrue(shape.getMessage().contains("expected 1x2x2"), shape.getMessage());
+        ConfigException std =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                new ImageProcessors.Normalize()
+                                        .shape(1, 1, 1)
+                                        .meanStd(List.of(0.0), List.of(0.0))
+                                        .instantiate());
+        assertTrue(std.getMessage().contains("std"), std.getMessage());
+    }
+}
