@@ -278,8 +278,10 @@ public final class Input extends Configurable {
                     break;
                 }
                 Example e = source.get(index);
+                long draw =
+                        (batches * cfg.batchSize + examples.size()) * cfg.hostCount + cfg.hostIndex;
                 for (Processor p : processors) {
-                    e = p.apply(e);
+                    e = p.apply(e, draw);
                 }
                 examples.add(e);
             }

@@ -3,14 +3,16 @@ package io.axlearn.vision.input;
 import io.axlearn.core.config.Required;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.Processor;
+import io.axlearn.core.module.Seeds;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Processors of the {@link ImageFeatures#IMAGE} feature ({@code float[C*H*W]}, CHW). The random
- * ones draw from a generator seeded by their {@code seed} and the image's contents, so a pipeline
- * is deterministic for a seed and resumable (a processor holds no state between examples); the same
- * image gets the same augmentation in every epoch.
+ * ones draw from their {@code seed} and the input's draw number ({@link Processor#apply(Example,
+ * long)}), so an image gets a new crop and flip every epoch while a pipeline stays deterministic
+ * for a seed and resumable (a processor holds no state between examples). Called without a draw
+ * number they draw from the image's contents instead.
  */
 public final class ImageProcessors {
     private ImageProcessors() {}
@@ -155,20 +157,27 @@ public final class ImageProcessors {
 
         @Override
         protected Processor create() {
-            return e -> {
-                float[] img = image(e);
-                double u = (mix(img, seed) >>> 11) * 0x1.0p-53;
-                if (u >= probability) {
-                    return e;
-                }
-                float[] out = new float[img.length];
-                for (int row = 0; row < channels * height; row++) {
-                    int base = row * width;
-                    for (int x = 0; x < width; x++) {
-                        out[base + x] = img[base + width - 1 - x];
+            return new RandomProcessor(seed) {
+                @Override
+                Example apply(Example e, float[] img, long r) {
+                    double u = (r >>> 11) * 0x1.0p-53;
+                    if (u >= probability) {
+                        return e;
                     }
+                    float[] out = new float[img.length];
+                    for (int row = 0; row < channels * height; row++) {
+                        int base = row * width;
+                        for (int x = 0; x < width; x++) {
+                            out[base + x] = img[base + width - 1 - x];
+                        }
+                    }
+                    return e.with(ImageFeatures.IMAGE, out);
                 }
-                return e.with(ImageFeatures.IMAGE, out);
+
+                @Override
+                float[] image(Example e) {
+                    return RandomFlip.this.image(e);
+                }
             };
         }
     }
@@ -205,30 +214,64 @@ public final class ImageProcessors {
 
         @Override
         protected Processor create() {
-            return e -> {
-                float[] img = image(e);
-                long r = mix(img, seed);
-                int range = 2 * padding + 1;
-                int dy = (int) Long.remainderUnsigned(r, range) - padding;
-                int dx = (int) Long.remainderUnsigned(r >>> 32, range) - padding;
-                float[] out = new float[img.length];
-                int plane = height * width;
-                for (int c = 0; c < channels; c++) {
-                    for (int y = 0; y < height; y++) {
-                        int sy = y + dy;
-                        if (sy < 0 || sy >= height) {
-                            continue;
-                        }
-                        for (int x = 0; x < width; x++) {
-                            int sx = x + dx;
-                            if (sx >= 0 && sx < width) {
-                                out[c * plane + y * width + x] = img[c * plane + sy * width + sx];
+            return new RandomProcessor(seed) {
+                @Override
+                float[] image(Example e) {
+                    return RandomCrop.this.image(e);
+                }
+
+                @Override
+                Example apply(Example e, float[] img, long r) {
+                    int range = 2 * padding + 1;
+                    int dy = (int) Long.remainderUnsigned(r, range) - padding;
+                    int dx = (int) Long.remainderUnsigned(r >>> 32, range) - padding;
+                    float[] out = new float[img.length];
+                    int plane = height * width;
+                    for (int c = 0; c < channels; c++) {
+                        for (int y = 0; y < height; y++) {
+                            int sy = y + dy;
+                            if (sy < 0 || sy >= height) {
+                                continue;
+                            }
+                            for (int x = 0; x < width; x++) {
+                                int sx = x + dx;
+                                if (sx >= 0 && sx < width) {
+                                    out[c * plane + y * width + x] =
+                                            img[c * plane + sy * width + sx];
+                                }
                             }
                         }
                     }
+                    return e.with(ImageFeatures.IMAGE, out);
                 }
-                return e.with(ImageFeatures.IMAGE, out);
             };
+        }
+    }
+
+    /**
+     * A processor that draws one 64-bit number per example: from the input's draw number when the
+     * input gives one (a new draw every epoch), else from the image's contents.
+     */
+    abstract static class RandomProcessor implements Processor {
+        private final long seed;
+
+        RandomProcessor(long seed) {
+            this.seed = seed;
+        }
+
+        abstract float[] image(Example e);
+
+        abstract Example apply(Example e, float[] img, long random);
+
+        @Override
+        public Example apply(Example e) {
+            float[] img = image(e);
+            return apply(e, img, mix(img, seed));
+        }
+
+        @Override
+        public Example apply(Example e, long draw) {
+            return apply(e, image(e), Seeds.derive(seed, Long.toString(draw)));
         }
     }
 }

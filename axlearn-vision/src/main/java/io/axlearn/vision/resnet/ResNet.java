@@ -1,15 +1,16 @@
 package io.axlearn.vision.resnet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.Required;
 import io.axlearn.core.layers.Activation;
 import io.axlearn.core.layers.BatchNorm;
 import io.axlearn.core.layers.Conv2d;
 import io.axlearn.core.layers.ConvPadding;
 import io.axlearn.core.layers.Pool2d;
-import io.axlearn.core.module.BaseLayer;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamSpec;
+import io.axlearn.vision.classifier.ImageEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,10 @@ import java.util.Map;
  *
  * <p>Shapes: input {@code [N, inputDim, H, W]}, output {@code [N, stageDims.last, H', W']} with
  * {@code H' = H / 2^(stages-1)} for the small stem and {@code H / 2^(stages+1)} for the ImageNet
- * stem.
+ * stem; {@link #encode} averages the last feature map over {@code H', W'} (torchvision's {@code
+ * avgpool}) to {@code [N, stageDims.last]}.
  */
-public final class ResNet extends BaseLayer {
+public final class ResNet extends ImageEncoder {
     /** The stem variants. */
     public enum Stem {
         /** 7x7/2 convolution and 3x3/2 max pool. */
@@ -38,10 +40,7 @@ public final class ResNet extends BaseLayer {
     }
 
     /** Config of {@link ResNet}. */
-    public static final class Config extends BaseLayer.Config<Config, ResNet> {
-        /** Input channels (3 for RGB, 1 for grey). */
-        private int inputDim = 3;
-
+    public static final class Config extends ImageEncoder.Config<Config, ResNet> {
         /** The stem. */
         private Stem stem = Stem.IMAGENET;
 
@@ -59,11 +58,6 @@ public final class ResNet extends BaseLayer {
 
         /** Stochastic depth rate of the last block, in [0, 1). */
         private double stochasticDepthRate = 0;
-
-        /** Sets the input channels. */
-        public Config inputDim(int v) {
-            return set(() -> inputDim = v);
-        }
 
         /** Sets the stem. */
         public Config stem(Stem v) {
@@ -96,12 +90,14 @@ public final class ResNet extends BaseLayer {
         }
 
         /** Output channels of the backbone. */
+        @Override
         public int outputDim() {
             return stageDims.get(stageDims.size() - 1);
         }
 
         @Override
         protected void validate() {
+            super.validate();
             if (blocksPerStage.isEmpty() || blocksPerStage.size() != stageDims.size()) {
                 throw invalid(
                         "stageDims",
@@ -176,7 +172,7 @@ public final class ResNet extends BaseLayer {
                 child(
                         "stem_conv",
                         ResNetBlock.conv(
-                                cfg.inputDim, cfg.stemDim, imagenet ? 7 : 3, imagenet ? 2 : 1),
+                                cfg.inputDim(), cfg.stemDim, imagenet ? 7 : 3, imagenet ? 2 : 1),
                         c -> {});
         stemNorm = child("stem_norm", BatchNorm.config(), c -> c.inputDim(cfg.stemDim));
         stemPool =
@@ -244,5 +240,13 @@ public final class ResNet extends BaseLayer {
             h = block.forward(ctx.child(block), h);
         }
         return h;
+    }
+
+    /** The last feature map averaged over space: {@code [N, outputDim]}. */
+    @Override
+    public NDArray encode(ForwardContext ctx, NDArray images) {
+        NDArray features = forward(ctx, images);
+        Shape s = features.getShape();
+        return features.reshape(s.get(0), s.get(1), -1).mean(new int[] {2});
     }
 }

@@ -1,0 +1,2 @@
+/** The Vision Transformer encoder. */
+package io.axlearn.vision.vit;
