@@ -5,6 +5,8 @@ import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.config.Required;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,9 +23,10 @@ import javax.imageio.ImageIO;
  * root/dog/a.jpg}): the classes are the sub-folder names in sorted order (label 0 is the first);
  * files are PNG or JPEG, decoded with {@code javax.imageio} on each {@link ExampleSource#get}.
  *
- * <p>Every image must be {@code height x width}; it is converted to {@code channels} (1: luma, 3:
- * RGB) and scaled to {@code [0, 1]}. Example features are those of {@link ImageFeatures}. A file
- * that does not decode or has another size is an error naming the file.
+ * <p>Every image must be {@code height x width}, or with {@code resize} is scaled to it (bilinear,
+ * aspect ratio not kept); it is converted to {@code channels} (1: luma, 3: RGB) and scaled to
+ * {@code [0, 1]}. Example features are those of {@link ImageFeatures}. A file that does not decode
+ * or (without {@code resize}) has another size is an error naming the file.
  */
 public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSource> {
 
@@ -38,6 +41,9 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
 
     /** Channels of the decoded image: 1 (grey) or 3 (RGB). */
     private int channels = 3;
+
+    /** Scale images of another size to {@code height x width} (bilinear) instead of failing. */
+    private boolean resize = false;
 
     /** Sets the folder. */
     public ImageFolderSource root(String v) {
@@ -57,6 +63,11 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
     /** Sets the channel count. */
     public ImageFolderSource channels(int v) {
         return set(() -> channels = v);
+    }
+
+    /** Sets whether images of another size are scaled. */
+    public ImageFolderSource resize(boolean v) {
+        return set(() -> resize = v);
     }
 
     @Override
@@ -97,6 +108,7 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
         int h = height;
         int w = width;
         int ch = channels;
+        boolean scale = resize;
         return new ExampleSource() {
             @Override
             public long size() {
@@ -106,7 +118,7 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
             @Override
             public Example get(long index) {
                 Path file = files.get((int) index);
-                float[] image = decode(file, h, w, ch);
+                float[] image = decode(file, h, w, ch, scale);
                 int[] label = {labels.get((int) index)};
                 return Example.of(Map.of(ImageFeatures.IMAGE, image, ImageFeatures.LABEL, label));
             }
@@ -143,7 +155,7 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
         }
     }
 
-    static float[] decode(Path file, int h, int w, int channels) {
+    static float[] decode(Path file, int h, int w, int channels, boolean resize) {
         BufferedImage img;
         try {
             img = ImageIO.read(file.toFile());
@@ -153,6 +165,9 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
         }
         if (img == null) {
             throw new ConfigException(file + ": not a readable PNG or JPEG image");
+        }
+        if ((img.getHeight() != h || img.getWidth() != w) && resize) {
+            img = scaled(img, h, w);
         }
         if (img.getHeight() != h || img.getWidth() != w) {
             throw new ConfigException(
@@ -165,7 +180,7 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
                             + h
                             + "x"
                             + w
-                            + " (height x width)");
+                            + " (height x width); set resize to scale images");
         }
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
         float[] out = new float[channels * h * w];
@@ -182,6 +197,20 @@ public final class ImageFolderSource extends ExampleSource.Config<ImageFolderSou
                 out[plane + i] = g;
                 out[2 * plane + i] = b;
             }
+        }
+        return out;
+    }
+
+    /** {@code img} scaled to {@code h x w} with bilinear interpolation. */
+    private static BufferedImage scaled(BufferedImage img, int h, int w) {
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(img, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
         }
         return out;
     }

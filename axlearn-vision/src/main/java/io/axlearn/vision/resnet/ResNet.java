@@ -59,6 +59,18 @@ public final class ResNet extends ImageEncoder {
         /** Stochastic depth rate of the last block, in [0, 1). */
         private double stochasticDepthRate = 0;
 
+        /**
+         * Template of every BatchNorm; the {@code inputDim} is written per use. The default decay
+         * 0.9 is torchvision's (momentum 0.1): with axlearn's 0.999 the moving statistics of a run
+         * of a few thousand steps still remember their initial values.
+         */
+        private BatchNorm.Config norm = BatchNorm.config().decay(0.9);
+
+        /** Sets the BatchNorm template (copied). */
+        public Config norm(BatchNorm.Config v) {
+            return set(() -> norm = v.copy());
+        }
+
         /** Sets the stem. */
         public Config stem(Stem v) {
             return set(() -> stem = v);
@@ -174,7 +186,7 @@ public final class ResNet extends ImageEncoder {
                         ResNetBlock.conv(
                                 cfg.inputDim(), cfg.stemDim, imagenet ? 7 : 3, imagenet ? 2 : 1),
                         c -> {});
-        stemNorm = child("stem_norm", BatchNorm.config(), c -> c.inputDim(cfg.stemDim));
+        stemNorm = child("stem_norm", cfg.norm, c -> c.inputDim(cfg.stemDim));
         stemPool =
                 imagenet
                         ? child(
@@ -206,6 +218,7 @@ public final class ResNet extends ImageEncoder {
                                                 .outputDim(out)
                                                 .stride(stride)
                                                 .kind(cfg.blockKind)
+                                                .norm(cfg.norm)
                                                 .stochasticDepthRate(rate)));
                 in = out;
                 index++;

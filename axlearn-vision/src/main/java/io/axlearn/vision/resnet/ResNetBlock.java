@@ -55,6 +55,18 @@ public final class ResNetBlock extends BaseLayer {
         /** Probability of dropping the residual branch of a training example, in [0, 1). */
         private double stochasticDepthRate = 0;
 
+        /**
+         * Template of every BatchNorm; the {@code inputDim} is written per use. The default decay
+         * 0.9 is torchvision's (momentum 0.1): with axlearn's 0.999 the moving statistics of a run
+         * of a few thousand steps still remember their initial values.
+         */
+        private BatchNorm.Config norm = BatchNorm.config().decay(0.9);
+
+        /** Sets the BatchNorm template (copied). */
+        public Config norm(BatchNorm.Config v) {
+            return set(() -> norm = v.copy());
+        }
+
         /** Sets the input channels. */
         public Config inputDim(int v) {
             return set(() -> inputDim = v);
@@ -141,7 +153,7 @@ public final class ResNetBlock extends BaseLayer {
             // bottleneck.
             int stride = i == (cfg.kind == Kind.BASIC ? 0 : 1) ? cfg.stride : 1;
             convs[i] = child("conv" + (i + 1), conv(in, out, k, stride), c -> {});
-            norms[i] = child("norm" + (i + 1), BatchNorm.config(), c -> c.inputDim(out));
+            norms[i] = child("norm" + (i + 1), cfg.norm, c -> c.inputDim(out));
         }
         if (cfg.stride != 1 || !cfg.inputDim.equals(cfg.outputDim)) {
             shortcutConv =
@@ -149,8 +161,7 @@ public final class ResNetBlock extends BaseLayer {
                             "shortcut_conv",
                             conv(cfg.inputDim, cfg.outputDim, 1, cfg.stride),
                             c -> {});
-            shortcutNorm =
-                    child("shortcut_norm", BatchNorm.config(), c -> c.inputDim(cfg.outputDim));
+            shortcutNorm = child("shortcut_norm", cfg.norm, c -> c.inputDim(cfg.outputDim));
         } else {
             shortcutConv = null;
             shortcutNorm = null;

@@ -1,0 +1,181 @@
+package io.axlearn.examples.vision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.axlearn.core.module.BaseModel;
+import io.axlearn.core.testing.Goldens;
+import io.axlearn.trainer.Trainer;
+import io.axlearn.trainer.launch.ExperimentRegistry;
+import io.axlearn.trainer.launch.Main;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vision.fashion} through the real command line: a few steps of each experiment on the real
+ * Fashion-MNIST files, {@code eval} reproducing the last evaluation, and a user's folder of images
+ * trained with only {@code --set} overrides.
+ */
+class FashionExperimentsTest {
+    @TempDir Path dir;
+
+    record Result(int status, String out, String err) {}
+
+    static Result run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status =
+                Main.run(
+                        args.toArray(String[]::new),
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /** A shrunken run of {@code config}: small batches, two evaluation batches, a few steps. */
+    static List<String> args(
+            String command, String config, Path runDir, long steps, String... sets) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                command,
+                                "--module",
+                                "vision.fashion",
+                                "--config",
+                                config,
+                                "--trainer-dir",
+                                runDir.toString()));
+        List<String> all =
+                new ArrayList<>(
+                        List.of(
+                                "input.batchSize=16",
+                                "input.shuffleBufferSize=256",
+                                "evalers[test].input.batchSize=50",
+                                "evalers[test].maxBatches=2",
+                                "evalers[test].everyNSteps.n=" + steps,
+                                "checkpointer.everyNSteps.n=" + steps,
+                                "summaryEveryNSteps=1",
+                                "maxStep=" + steps,
+                                "learner.optimizer.learningRate.maxStep=" + steps,
+                                "learner.optimizer.learningRate.warmupSteps=2"));
+        all.addAll(List.of(sets));
+        for (String s : all) {
+            args.add("--set");
+            args.add(s);
+        }
+        return args;
+    }
+
+    static double metric(String out, String name) {
+        Matcher m = Pattern.compile("eval test " + name + " ([0-9.]+)").matcher(out);
+        assertTrue(m.find(), "no eval test " + name + " in:\n" + out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    static SortedMap<Long, Double> losses(Path runDir) throws IOException {
+        SortedMap<Long, Double> losses = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(runDir.resolve("summaries/train/metrics.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            losses.put(n.get("step").asLong(), n.get("loss").asDouble());
+        }
+        return losses;
+    }
+
+    @Test
+    void parameterSpecs_matchGoldenDumps() {
+        ExperimentRegistry registry = ExperimentRegistry.load();
+        for (String name : registry.names("vision.fashion")) {
+            Trainer.Config cfg = (Trainer.Config) registry.get("vision.fashion", name);
+            Goldens.assertMatches(
+                    "params/vision.fashion/" + name + ".txt",
+                    ((BaseModel.Config<?, ?>) cfg.get("model")).instantiate().paramSpecDump());
+        }
+    }
+
+    @Test
+    void eachExperiment_trainsOnFashionMnist_andEvalReproducesTheLastEvaluation() {
+        for (String config : List.of("resnet-tiny", "vit-tiny")) {
+            Path runDir = dir.resolve(config);
+            Result r = run(args("train", config, runDir, 4));
+            assertEquals(0, r.status(), config + ": " + r.err());
+            assertTrue(r.out().contains("done: step 4"), r.out());
+            double accuracy = metric(r.out(), "accuracy");
+            double top5 = metric(r.out(), "top5_accuracy");
+            assertTrue(top5 >= accuracy, config + ": top-5 " + top5 + " < top-1 " + accuracy);
+            Result e = run(args("eval", config, runDir, 4));
+            assertEquals(0, e.status(), config + ": " + e.err());
+            assertEquals(accuracy, metric(e.out(), "accuracy"), 1e-9, config + " eval accuracy");
+        }
+    }
+
+    /** Writes {@code n} noisy {@code size x size} RGB images of horizontal or vertical stripes. */
+    private static void writeStripes(Path folder, boolean horizontal, int n, int size, long seed)
+            throws IOException {
+        Files.createDirectories(folder);
+        Random random = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+            int phase = random.nextInt(4);
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    boolean on = ((horizontal ? y : x) + phase) % 4 < 2;
+                    int v =
+                            Math.min(
+                                    255,
+                                    Math.max(
+                                            0,
+                                            (on ? 200 : 40) + (int) (random.nextGaussian() * 30)));
+                    img.setRGB(x, y, (v << 16) | (v << 8) | v);
+                }
+            }
+            ImageIO.write(img, "png", folder.resolve(String.format("%03d.png", i)).toFile());
+        }
+    }
+
+    @Test
+    void aFolderOfImages_trainsWithOnlySetOverrides() throws IOException {
+        Path images = dir.resolve("images");
+        writeStripes(images.resolve("horizontal"), true, 40, 20, 1);
+        writeStripes(images.resolve("vertical"), false, 40, 20, 2);
+        String[] folder = {
+            "input.source.@type=vision/ImageFolderSource",
+            "input.source.root=" + images,
+            "input.source.height=28",
+            "input.source.width=28",
+            "input.source.channels=1",
+            "input.source.resize=true",
+            "evalers[test].input.source.@type=vision/ImageFolderSource",
+            "evalers[test].input.source.root=" + images,
+            "evalers[test].input.source.height=28",
+            "evalers[test].input.source.width=28",
+            "evalers[test].input.source.channels=1",
+            "evalers[test].input.source.resize=true",
+            "model.numClasses=2"
+        };
+        Path runDir = dir.resolve("run");
+        Result r = run(args("train", "resnet-tiny", runDir, 30, folder));
+        assertEquals(0, r.status(), r.err());
+        SortedMap<Long, Double> losses = losses(runDir);
+        assertTrue(
+                losses.get(30L) < losses.get(1L) - 0.2,
+                "loss must fall: " + losses.get(1L) + " -> " + losses.get(30L));
+        assertTrue(metric(r.out(), "accuracy") >= 0.9, r.out());
+    }
+}
