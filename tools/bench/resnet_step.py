@@ -63,7 +63,7 @@ def main():
     if a.model == "resnet-tiny":
         net, cin, size = Net(1, 24, [1, 1, 1], [24, 48, 96], 10), 1, 28
     else:
-        net, cin, size = Net(3, 64, [2, 2, 2, 2], [64, 128, 256, 512], 10), 3, 32
+        net, cin, size = Net(3, 64, [2, 2, 2, 2], [64, 128, 256, 512], 10), 3, 32  # small stem, as ours
     x = torch.randn(a.batch, cin, size, size)
     y = torch.randint(0, 10, (a.batch,))
     fmt = torch.channels_last if a.channels_last else torch.contiguous_format

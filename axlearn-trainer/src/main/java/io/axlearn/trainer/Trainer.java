@@ -522,7 +522,7 @@ public final class Trainer extends Configurable {
                     }
                 } catch (TrainingDivergedException e) {
                     throw new TrainingDivergedException(
-                            e.getMessage() + lastGood(lastSaved), e.step());
+                            e.getMessage() + setAsideDiverged(dir, step, lastSaved), e.step());
                 }
                 progress.update(step, lastLoss, batch.size());
                 for (Evaler.Run run : evalRuns) {
@@ -575,6 +575,28 @@ public final class Trainer extends Configurable {
             evalRuns.forEach(Evaler.Run::close);
         }
         return new Result(Math.max(start, cfg.maxStep), lastLoss, evaluations);
+    }
+
+    /**
+     * Where to resume after step {@code step} diverged. A checkpoint of step {@code step - 1} holds
+     * exactly the parameters whose loss or gradient was not finite (they may be finite but huge,
+     * such as 1e28 after a blown-up update): it is moved aside, and the last good checkpoint is the
+     * newest one before it, whose next step trained finitely.
+     */
+    private static String setAsideDiverged(Path dir, long step, long lastSaved) {
+        if (lastSaved <= 0 || lastSaved != step - 1) {
+            return lastGood(lastSaved);
+        }
+        Path moved = Checkpointer.setAside(dir, lastSaved);
+        List<Long> kept = Checkpointer.completeSteps(dir);
+        long good = kept.isEmpty() ? 0 : kept.get(kept.size() - 1);
+        return "; checkpoint step "
+                + lastSaved
+                + " holds the parameters that gave it and was moved to "
+                + moved
+                + (good > 0
+                        ? "; the last good checkpoint is step " + good
+                        : "; no checkpoint before it is kept");
     }
 
     private static String lastGood(long lastSaved) {

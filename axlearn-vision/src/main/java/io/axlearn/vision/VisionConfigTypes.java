@@ -7,6 +7,7 @@ import io.axlearn.vision.input.FashionMnistSource;
 import io.axlearn.vision.input.IdxImageSource;
 import io.axlearn.vision.input.ImageFolderSource;
 import io.axlearn.vision.input.ImageProcessors;
+import io.axlearn.vision.input.MnistJsonSource;
 import io.axlearn.vision.resnet.ResNet;
 import io.axlearn.vision.resnet.ResNetBlock;
 import io.axlearn.vision.vit.VisionTransformer;
@@ -22,6 +23,7 @@ public final class VisionConfigTypes implements ConfigTypeProvider {
         types.put("vision/IdxImageSource", IdxImageSource.class);
         types.put("vision/FashionMnistSource", FashionMnistSource.class);
         types.put("vision/ImageFolderSource", ImageFolderSource.class);
+        types.put("vision/MnistJsonSource", MnistJsonSource.class);
         types.put("vision/Normalize", ImageProcessors.Normalize.class);
         types.put("vision/RandomFlip", ImageProcessors.RandomFlip.class);
         types.put("vision/RandomCrop", ImageProcessors.RandomCrop.class);

@@ -125,6 +125,7 @@ public final class BatchNorm extends BaseLayer {
             }
         }
         Shape b = new Shape(broadcast);
+        Shape channels = new Shape(cfg.inputDim);
         NDArray mean;
         NDArray variance;
         if (ctx.training()) {
@@ -138,17 +139,17 @@ public final class BatchNorm extends BaseLayer {
                     mean.reshape(cfg.inputDim)
                             .stopGradient()
                             .mul(1 - keep)
-                            .add(ctx.param("moving_mean").mul(keep)));
+                            .add(ctx.param("moving_mean", channels).mul(keep)));
             ctx.addStateUpdate(
                     "moving_variance",
                     unbiased.stopGradient()
                             .mul(1 - keep)
-                            .add(ctx.param("moving_variance").mul(keep)));
+                            .add(ctx.param("moving_variance", channels).mul(keep)));
         } else {
-            mean = ctx.param("moving_mean").reshape(b);
-            variance = ctx.param("moving_variance").reshape(b);
+            mean = ctx.param("moving_mean", b);
+            variance = ctx.param("moving_variance", b);
         }
         NDArray normalised = x.sub(mean).div(variance.add((float) cfg.eps).sqrt());
-        return normalised.mul(ctx.param("scale").reshape(b)).add(ctx.param("bias").reshape(b));
+        return normalised.mul(ctx.param("scale", b)).add(ctx.param("bias", b));
     }
 }

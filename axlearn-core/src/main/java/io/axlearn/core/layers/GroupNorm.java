@@ -90,6 +90,6 @@ public final class GroupNorm extends BaseLayer {
         java.util.Arrays.fill(b, 1);
         b[1] = cfg.inputDim;
         Shape bs = new Shape(b);
-        return normalised.mul(ctx.param("scale").reshape(bs)).add(ctx.param("bias").reshape(bs));
+        return normalised.mul(ctx.param("scale", bs)).add(ctx.param("bias", bs));
     }
 }

@@ -2,6 +2,7 @@ package io.axlearn.core.module;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -135,9 +136,29 @@ public final class ForwardContext {
         return manager;
     }
 
-    /** The parameter {@code name} of this layer. */
+    /**
+     * The parameter {@code name} of this layer. An engine op lands its result on its receiver's
+     * manager, so use the parameter as an argument ({@code x.matMul(w)}); to compute on the
+     * parameter itself, take {@link #param(String, Shape)}, whose view lives on this pass's
+     * manager.
+     */
     public NDArray param(String name) {
         return params.get(name);
+    }
+
+    /**
+     * A view of the parameter {@code name} in {@code shape}, on this pass's manager: ops on it
+     * (reshape for broadcasting, scaling a statistic) land on the pass's manager and close with it,
+     * instead of accumulating on the long-lived manager of the parameters. Gradients flow through
+     * the view to the parameter.
+     *
+     * @param name the parameter's name
+     * @param shape a shape with the parameter's number of elements
+     */
+    public NDArray param(String name, Shape shape) {
+        NDArray view = params.get(name).reshape(shape);
+        view.attach(manager);
+        return view;
     }
 
     /** This layer's view of the parameter tree. */

@@ -279,6 +279,30 @@ public final class Checkpointer extends Configurable {
         }
     }
 
+    /**
+     * Moves the checkpoint of {@code step} out of the way of {@link #restoreLatest} without
+     * deleting it: {@code step_N} becomes {@code step_N.diverged} (or {@code step_N.diverged.2},
+     * ...), which no restore, recovery or clean-up reads. The trainer does this when the parameters
+     * in that checkpoint gave a non-finite loss, so that a rerun resumes from a checkpoint that
+     * trained.
+     *
+     * @return where the checkpoint now is
+     * @throws CheckpointException if the rename fails
+     */
+    public static Path setAside(Path trainerDir, long step) {
+        Path from = stepDir(trainerDir, step);
+        Path to = from.resolveSibling(from.getFileName() + ".diverged");
+        for (int i = 2; Files.exists(to); i++) {
+            to = from.resolveSibling(from.getFileName() + ".diverged." + i);
+        }
+        try {
+            moveIntoPlace(from, to);
+        } catch (IOException e) {
+            throw new CheckpointException("moving " + from + " aside failed: " + e.getMessage(), e);
+        }
+        return to;
+    }
+
     /** Steps of the complete checkpoints (those with an index) in {@code trainerDir}, ascending. */
     public static List<Long> completeSteps(Path trainerDir) {
         Path root = trainerDir.resolve(DIR);

@@ -6,6 +6,8 @@ import io.axlearn.core.input.ExampleSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Fashion-MNIST (Xiao et al. 2017, https://arxiv.org/abs/1708.07747) from Debian's {@code
@@ -88,17 +90,30 @@ public final class FashionMnistSource extends ExampleSource.Config<FashionMnistS
 
     private static void installPackage() {
         System.err.println("axlearn: installing " + PACKAGE + " with apt-get...");
+        // A fresh machine may have no package lists yet: update them once if the install fails.
+        if (!apt("install", "-y", "-qq", PACKAGE)) {
+            apt("update", "-qq");
+            apt("install", "-y", "-qq", PACKAGE);
+        }
+    }
+
+    private static boolean apt(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add("apt-get");
+        command.addAll(List.of(args));
         try {
             Process p =
-                    new ProcessBuilder("apt-get", "install", "-y", "-qq", PACKAGE)
-                            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    new ProcessBuilder(command)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .redirectError(ProcessBuilder.Redirect.INHERIT)
                             .start();
-            p.waitFor();
+            return p.waitFor() == 0;
         } catch (IOException e) {
             System.err.println("axlearn: apt-get failed: " + e.getMessage());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

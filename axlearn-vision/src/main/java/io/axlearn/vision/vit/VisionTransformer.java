@@ -295,7 +295,8 @@ public final class VisionTransformer extends ImageEncoder {
         NDArray patches = patchEmbed.forward(ctx.child(patchEmbed), images); // [N, D, h, w]
         NDArray h = patches.reshape(n, cfg.dim, cfg.numPatches()).transpose(0, 2, 1); // [N, P, D]
         if (cfg.pooling == Pooling.CLASS_TOKEN) {
-            NDArray cls = ctx.param("class_token").reshape(1, 1, cfg.dim).broadcast(n, 1, cfg.dim);
+            NDArray cls =
+                    ctx.param("class_token", new Shape(1, 1, cfg.dim)).broadcast(n, 1, cfg.dim);
             h = cls.concat(h, 1);
         }
         if (positionEmbedding != null) {

@@ -1,6 +1,7 @@
 package io.axlearn.examples.vision;
 
 import io.axlearn.core.config.ConfigBase;
+import io.axlearn.core.input.ExampleSource;
 import io.axlearn.core.input.Input;
 import io.axlearn.core.learner.AdamW;
 import io.axlearn.core.learner.GlobalNormClipping;
@@ -58,18 +59,7 @@ public final class FashionExperiments implements ExperimentProvider {
     public Map<String, Supplier<? extends ConfigBase<?>>> experiments() {
         return Map.of(
                 "resnet-tiny",
-                () ->
-                        trainer(
-                                ResNet.config()
-                                        .stem(ResNet.Stem.SMALL)
-                                        .stemDim(24)
-                                        .blocksPerStage(List.of(1, 1, 1))
-                                        .stageDims(List.of(24, 48, 96)),
-                                128,
-                                2_500,
-                                3e-3,
-                                200,
-                                5e-4),
+                () -> trainer(resnetTiny(), 128, 2_500, 3e-3, 200, 5e-4),
                 "vit-tiny",
                 () ->
                         trainer(
@@ -98,9 +88,54 @@ public final class FashionExperiments implements ExperimentProvider {
             double peakLr,
             long warmup,
             double weightDecay) {
-        FashionMnistSource train = new FashionMnistSource();
-        FashionMnistSource test = new FashionMnistSource().split(FashionMnistSource.Split.TEST);
+        return classifier(
+                encoder,
+                new FashionMnistSource(),
+                new FashionMnistSource().split(FashionMnistSource.Split.TEST),
+                MEAN,
+                STD,
+                true,
+                batchSize,
+                maxStep,
+                peakLr,
+                warmup,
+                weightDecay);
+    }
+
+    /**
+     * A trainer of a 10-class classifier of 1x28x28 images, evaluated by the evaler {@code test}
+     * five times per run: pad-2 random crops (and horizontal flips when {@code flip}) for training,
+     * both splits normalised by {@code mean} and {@code std}, label smoothing 0.1, AdamW with a
+     * cosine schedule to 0 and gradient clipping at 5.
+     */
+    static Trainer.Config classifier(
+            ImageEncoder.Config<?, ?> encoder,
+            ExampleSource.Config<?> train,
+            ExampleSource.Config<?> test,
+            double mean,
+            double std,
+            boolean flip,
+            int batchSize,
+            long maxStep,
+            double peakLr,
+            long warmup,
+            double weightDecay) {
         long evalEvery = maxStep / 5;
+        Input.Config input =
+                Input.config()
+                        .source(train)
+                        .addProcessor(
+                                new ImageProcessors.RandomCrop()
+                                        .shape(1, SIZE, SIZE)
+                                        .padding(2)
+                                        .seed(1));
+        if (flip) {
+            input.addProcessor(new ImageProcessors.RandomFlip().shape(1, SIZE, SIZE).seed(2));
+        }
+        input.addProcessor(normalize(mean, std))
+                .batchSize(batchSize)
+                .shuffleBufferSize(10_000)
+                .seed(1);
         return Trainer.config()
                 .model(
                         ImageClassifier.config()
@@ -108,22 +143,7 @@ public final class FashionExperiments implements ExperimentProvider {
                                 .numClasses(10)
                                 .imageShape(1, SIZE, SIZE)
                                 .loss(CrossEntropy.config().labelSmoothing(0.1)))
-                .input(
-                        Input.config()
-                                .source(train)
-                                .addProcessor(
-                                        new ImageProcessors.RandomCrop()
-                                                .shape(1, SIZE, SIZE)
-                                                .padding(2)
-                                                .seed(1))
-                                .addProcessor(
-                                        new ImageProcessors.RandomFlip()
-                                                .shape(1, SIZE, SIZE)
-                                                .seed(2))
-                                .addProcessor(normalize())
-                                .batchSize(batchSize)
-                                .shuffleBufferSize(10_000)
-                                .seed(1))
+                .input(input)
                 .learner(
                         Learner.config()
                                 .optimizer(
@@ -141,16 +161,25 @@ public final class FashionExperiments implements ExperimentProvider {
                                 .input(
                                         Input.config()
                                                 .source(test)
-                                                .addProcessor(normalize())
+                                                .addProcessor(normalize(mean, std))
                                                 .batchSize(500))
                                 .everyNSteps(evalEvery))
                 .maxStep(maxStep)
                 .seed(0);
     }
 
-    private static ImageProcessors.Normalize normalize() {
+    /** The resnet-tiny backbone: small stem, one basic block per stage, 24/48/96 channels. */
+    static ResNet.Config resnetTiny() {
+        return ResNet.config()
+                .stem(ResNet.Stem.SMALL)
+                .stemDim(24)
+                .blocksPerStage(List.of(1, 1, 1))
+                .stageDims(List.of(24, 48, 96));
+    }
+
+    private static ImageProcessors.Normalize normalize(double mean, double std) {
         return new ImageProcessors.Normalize()
                 .shape(1, SIZE, SIZE)
-                .meanStd(List.of(MEAN), List.of(STD));
+                .meanStd(List.of(mean), List.of(std));
     }
 }

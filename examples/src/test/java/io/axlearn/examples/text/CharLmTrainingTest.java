@@ -148,6 +148,36 @@ class CharLmTrainingTest {
         }
     }
 
+    @Test
+    void blownUpButFiniteParameters_areSetAside_andTheLastGoodCheckpointIsNamed() {
+        // Saving every step: the step after a blown-up update saves finite parameters of 1e29
+        // and more, and the next step's loss is not finite. That checkpoint must not be "good".
+        String[] blowUp = {
+            "learner.optimizer.learningRate.peak=1e30",
+            "learner.clipping.maxNorm=null",
+            "checkpointer.everyNSteps.n=1",
+            "checkpointer.keepLast=100"
+        };
+        SmallRun.Result r = SmallRun.run(SmallRun.args("train", dir, 30, blowUp));
+        assertEquals(3, r.status(), r.out() + r.err());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile(" at step (\\d+); stopped").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        long diverged = Long.parseLong(m.group(1));
+        List<Long> kept = Checkpointer.completeSteps(dir);
+        assertTrue(!kept.contains(diverged - 1), "step " + (diverged - 1) + " set aside: " + kept);
+        assertTrue(
+                Files.isDirectory(
+                        Checkpointer.stepDir(dir, diverged - 1)
+                                .resolveSibling(String.format("step_%08d.diverged", diverged - 1))),
+                "the set-aside checkpoint is kept for inspection");
+        String expected =
+                kept.isEmpty()
+                        ? "no checkpoint before it is kept"
+                        : "the last good checkpoint is step " + kept.get(kept.size() - 1);
+        assertTrue(r.err().contains("was moved to") && r.err().contains(expected), r.err());
+    }
+
     private static Path eventFile(Path summaries) throws IOException {
         try (Stream<Path> files = Files.list(summaries)) {
             return files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents."))

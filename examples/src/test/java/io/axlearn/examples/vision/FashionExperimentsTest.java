@@ -51,12 +51,18 @@ class FashionExperimentsTest {
     /** A shrunken run of {@code config}: small batches, two evaluation batches, a few steps. */
     static List<String> args(
             String command, String config, Path runDir, long steps, String... sets) {
+        return args(command, "vision.fashion", config, runDir, steps, sets);
+    }
+
+    /** As {@link #args(String, String, Path, long, String...)} for another vision module. */
+    static List<String> args(
+            String command, String module, String config, Path runDir, long steps, String... sets) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
                                 command,
                                 "--module",
-                                "vision.fashion",
+                                module,
                                 "--config",
                                 config,
                                 "--trainer-dir",
@@ -101,12 +107,23 @@ class FashionExperimentsTest {
     @Test
     void parameterSpecs_matchGoldenDumps() {
         ExperimentRegistry registry = ExperimentRegistry.load();
-        for (String name : registry.names("vision.fashion")) {
-            Trainer.Config cfg = (Trainer.Config) registry.get("vision.fashion", name);
-            Goldens.assertMatches(
-                    "params/vision.fashion/" + name + ".txt",
-                    ((BaseModel.Config<?, ?>) cfg.get("model")).instantiate().paramSpecDump());
+        for (String module : List.of("vision.fashion", "vision.mnist")) {
+            for (String name : registry.names(module)) {
+                Trainer.Config cfg = (Trainer.Config) registry.get(module, name);
+                Goldens.assertMatches(
+                        "params/" + module + "/" + name + ".txt",
+                        ((BaseModel.Config<?, ?>) cfg.get("model")).instantiate().paramSpecDump());
+            }
         }
+    }
+
+    @Test
+    void mnist_trainsOnTheNpmDigits_andEvaluatesTheHeldOutTenth() {
+        Path runDir = dir.resolve("mnist");
+        Result r = run(args("train", "vision.mnist", "resnet-tiny", runDir, 4));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("done: step 4"), r.out());
+        assertTrue(metric(r.out(), "top5_accuracy") >= metric(r.out(), "accuracy"), r.out());
     }
 
     @Test
