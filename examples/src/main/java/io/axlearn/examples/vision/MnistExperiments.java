@@ -35,6 +35,7 @@ public final class MnistExperiments implements ExperimentProvider {
                                 new MnistJsonSource().split(MnistJsonSource.Split.HELD_OUT),
                                 MEAN,
                                 STD,
+                                2,
                                 false,
                                 128,
                                 700,
