@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code resnet-tiny}: a small-stem ResNet of three stages (basic blocks, 24/48/96 channels),
  *       AdamW with a cosine schedule, label smoothing 0.1.
- *   <li>{@code vit-tiny}: a ViT with 4x4 patches (49 tokens and a class token), d=96, 4 layers, 4
- *       heads.
+ *   <li>{@code vit-tiny}: a ViT with 7x7 patches (16 tokens and a class token), d=128, 4 layers,
+ *       4 heads.
  * </ul>
  *
  * <p>Any dataset of the same kind trains with {@code --set} overrides: another IDX pair ({@code
@@ -60,13 +60,13 @@ public final class FashionExperiments implements ExperimentProvider {
     public Map<String, Supplier<? extends ConfigBase<?>>> experiments() {
         return Map.of(
                 "resnet-tiny",
-                () -> trainer(resnetTiny(), 128, 2_500, 3e-3, 200, 5e-4),
+                () -> trainer(resnetTiny(), 128, 3_000, 3e-3, 200, 5e-4),
                 "vit-tiny",
                 () ->
                         trainer(
-                                VisionTransformer.vit(SIZE, 4, 96, 4, 4),
+                                VisionTransformer.vit(SIZE, 7, 128, 4, 4),
                                 128,
-                                2_500,
+                                3_000,
                                 1e-3,
                                 300,
                                 0.05));
