@@ -66,7 +66,7 @@ public final class FashionExperiments implements ExperimentProvider {
                         trainer(
                                 VisionTransformer.vit(SIZE, 7, 128, 4, 4),
                                 128,
-                                3_000,
+                                5_000,
                                 1e-3,
                                 300,
                                 0.05));
