@@ -20,9 +20,10 @@ import java.util.Map;
  * channels-first avoids a permutation around every convolution.) Depthwise convolution is {@code
  * groups == inputDim}.
  *
- * <p>Training: set {@code ONEDNN_MAX_CPU_ISA=AVX} in the process environment. Without it, PyTorch
- * 2.7.1's oneDNN AVX2/AVX-512 kernels return wrong (even NaN) input gradients for batches of two or
- * more with few channels (docs/layers.md, "Known issue").
+ * <p>Training on AMD CPUs: set {@code ONEDNN_MAX_CPU_ISA=AVX} in the process environment (the
+ * launcher does). Without it, PyTorch 2.7.1's oneDNN AVX2/AVX-512 kernels there return wrong (even
+ * NaN) input gradients for batches of two or more with few channels; on Intel CPUs the goldens pass
+ * uncapped (docs/layers.md, "Known issue").
  */
 public abstract class ConvNd extends BaseLayer {
 

@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code resnet-tiny}: a small-stem ResNet of three stages (basic blocks, 24/48/96 channels),
  *       AdamW with a cosine schedule, label smoothing 0.1.
- *   <li>{@code vit-tiny}: a ViT with 7x7 patches (16 tokens and a class token), d=128, 4 layers,
- *       4 heads.
+ *   <li>{@code vit-tiny}: a ViT with 7x7 patches (16 tokens and a class token), d=128, 4 layers, 4
+ *       heads.
  * </ul>
  *
  * <p>Any dataset of the same kind trains with {@code --set} overrides: another IDX pair ({@code

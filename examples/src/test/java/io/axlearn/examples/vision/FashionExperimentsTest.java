@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.axlearn.core.input.ExampleSource;
 import io.axlearn.core.module.BaseModel;
+import io.axlearn.core.testing.DocSnippets;
 import io.axlearn.core.testing.Goldens;
 import io.axlearn.trainer.Trainer;
 import io.axlearn.trainer.launch.ExperimentRegistry;
 import io.axlearn.trainer.launch.Main;
+import io.axlearn.vision.classifier.ImageClassifier;
+import io.axlearn.vision.input.ImageFolderSource;
+import io.axlearn.vision.resnet.ResNet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -194,5 +199,28 @@ class FashionExperimentsTest {
                 losses.get(30L) < losses.get(1L) - 0.2,
                 "loss must fall: " + losses.get(1L) + " -> " + losses.get(30L));
         assertTrue(metric(r.out(), "accuracy") >= 0.9, r.out());
+    }
+
+    @Test
+    void aFolderOfImages_fromJava_isTheConfigDocsVisionMdShows() throws IOException {
+        Path images = dir.resolve("images");
+        writeStripes(images.resolve("horizontal"), true, 3, 28, 1);
+        writeStripes(images.resolve("vertical"), false, 3, 28, 2);
+        String root = images.toString();
+        // [vision-doc-folder-start]
+        Trainer.Config trainer =
+                FashionExperiments.trainer(ResNet.small(2, 32), 128, 3_000, 3e-3, 200, 5e-4);
+        trainer.set(
+                "input.source",
+                new ImageFolderSource().root(root).height(28).width(28).channels(1));
+        trainer.set("model.numClasses", 2);
+        // [vision-doc-folder-end]
+        ExampleSource source = ((ImageFolderSource) trainer.get("input.source")).instantiate();
+        assertEquals(6, source.size());
+        assertEquals(2, ((ImageClassifier.Config) trainer.get("model")).numClasses());
+        DocSnippets.assertShown(
+                Path.of("src/test/java/io/axlearn/examples/vision/FashionExperimentsTest.java"),
+                "vision-doc-folder",
+                Path.of("..", "docs", "vision.md"));
     }
 }
