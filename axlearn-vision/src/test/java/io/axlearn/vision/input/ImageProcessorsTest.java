@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.input.Example;
+import io.axlearn.core.input.Input;
+import io.axlearn.core.input.InputState;
 import io.axlearn.core.input.Processor;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImageProcessorsTest {
 
@@ -93,5 +97,70 @@ class ImageProcessorsTest {
                                         .meanStd(List.of(0.0), List.of(0.0))
                                         .instantiate());
         assertTrue(std.getMessage().contains("std"), std.getMessage());
+    }
+
+    /** The flat image features of a batch, as a string per example. */
+    private static List<String> images(io.axlearn.core.input.Batch b) {
+        java.nio.FloatBuffer f =
+                b.features()
+                        .get(ImageFeatures.IMAGE)
+                        .duplicate()
+                        .order(java.nio.ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        List<String> out = new java.util.ArrayList<>();
+        int n = (int) b.size();
+        int per = f.remaining() / n;
+        for (int i = 0; i < n; i++) {
+            float[] v = new float[per];
+            f.get(v);
+            out.add(java.util.Arrays.toString(v));
+        }
+        return out;
+    }
+
+    @Test
+    void inAnInput_eachEpochDrawsNewCropsAndFlips_andAResumeDrawsTheSame(@TempDir Path dir)
+            throws java.io.IOException {
+        for (int c = 0; c < 2; c++) {
+            Path folder = java.nio.file.Files.createDirectories(dir.resolve("class" + c));
+            for (int i = 0; i < 2; i++) {
+                java.awt.image.BufferedImage img =
+                        new java.awt.image.BufferedImage(
+                                8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int p = 0; p < 64; p++) {
+                    int v = (p * 37 + c * 11 + i * 5) % 256;
+                    img.setRGB(p % 8, p / 8, (v << 16) | (v << 8) | v);
+                }
+                javax.imageio.ImageIO.write(img, "png", folder.resolve(i + ".png").toFile());
+            }
+        }
+        Input input =
+                Input.config()
+                        .source(
+                                new ImageFolderSource()
+                                        .root(dir.toString())
+                                        .height(8)
+                                        .width(8)
+                                        .channels(1))
+                        .addProcessor(new ImageProcessors.RandomCrop().shape(1, 8, 8).padding(2))
+                        .addProcessor(new ImageProcessors.RandomFlip().shape(1, 8, 8))
+                        .batchSize(4)
+                        .seed(3)
+                        .instantiate();
+        List<List<String>> epochs = new java.util.ArrayList<>();
+        InputState afterFirst;
+        try (Input.BatchIterator it = input.iterator()) {
+            io.axlearn.core.input.Batch first = it.next();
+            afterFirst = first.stateAfter();
+            epochs.add(images(first));
+            epochs.add(images(it.next()));
+            epochs.add(images(it.next()));
+        }
+        // Unshuffled, every batch holds the same four images in the same order, one epoch each.
+        assertTrue(!epochs.get(0).equals(epochs.get(1)), "epoch 2 repeats epoch 1's crops");
+        assertTrue(!epochs.get(1).equals(epochs.get(2)), "epoch 3 repeats epoch 2's crops");
+        try (Input.BatchIterator resumed = input.iterator(afterFirst)) {
+            assertEquals(epochs.get(1), images(resumed.next()), "a resumed input draws the same");
+        }
     }
 }
