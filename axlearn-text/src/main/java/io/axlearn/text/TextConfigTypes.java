@@ -8,6 +8,8 @@ import io.axlearn.text.bert.BertMlm;
 import io.axlearn.text.bert.BertMlmHead;
 import io.axlearn.text.bert.BertPooler;
 import io.axlearn.text.input.ByteTextSource;
+import io.axlearn.text.input.MlmMasking;
+import io.axlearn.text.input.TokenWindowSource;
 import io.axlearn.text.tokenizers.ByteTokenizer;
 import io.axlearn.text.tokenizers.Gpt2BpeTokenizer;
 import io.axlearn.text.tokenizers.HfTokenizer;
@@ -21,6 +23,8 @@ public final class TextConfigTypes implements ConfigTypeProvider {
     public Map<String, Class<? extends ConfigBase<?>>> configTypes() {
         return Map.ofEntries(
                 Map.entry("text/ByteTextSource", ByteTextSource.class),
+                Map.entry("text/TokenWindowSource", TokenWindowSource.class),
+                Map.entry("text/MlmMasking", MlmMasking.class),
                 Map.entry("text/CausalLm", io.axlearn.text.lm.CausalLm.Config.class),
                 Map.entry("text/ByteTokenizer", ByteTokenizer.Config.class),
                 Map.entry("text/WordPieceTokenizer", WordPieceTokenizer.Config.class),
