@@ -1,6 +1,7 @@
 package io.axlearn.text.bert;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.losses.CrossEntropy;
 import io.axlearn.core.module.BaseModel;
@@ -132,18 +133,38 @@ public final class BertMlm extends BaseModel {
         return head.addOutputBias(headCtx, tied);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Only the selected positions (non-zero weight) go through the head and the {@code [N,
+     * vocabSize]} output layer, about 15% of the tokens, rather than all {@code B x T}.
+     */
     @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         int vocab = cfg.encoder.vocabSize();
         NDArray ids = ids(batch, INPUTS, vocab, "encoder.vocabSize");
         NDArray targets = ids(batch, TARGETS, vocab, "encoder.vocabSize");
         NDArray h = hidden(ctx, ids, batch.get(TYPE_IDS), batch.get(INPUT_MASK));
-        NDArray logits = logits(ctx, h);
         NDArray weights =
                 batch.get(TARGET_WEIGHTS)
-                        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                        .mul(batch.get("weight").expandDims(1));
-        CrossEntropy.Output out = loss.forward(logits, targets, weights);
+                        .toType(DataType.FLOAT32, false)
+                        .mul(batch.get("weight").toType(DataType.FLOAT32, false).expandDims(1))
+                        .reshape(-1);
+        NDArray selected = weights.gt(0).nonzero().reshape(-1); // [N] flat positions
+        CrossEntropy.Output out;
+        if (selected.isEmpty()) {
+            out = loss.forward(logits(ctx, h), targets, weights.reshape(targets.getShape()));
+        } else {
+            long n = selected.getShape().get(0);
+            long dim = h.getShape().get(2);
+            NDArray rows = selected.reshape(n, 1).broadcast(n, dim);
+            NDArray hSelected = h.reshape(-1, dim).gather(rows, 0); // [N, dim]
+            out =
+                    loss.forward(
+                            logits(ctx, hSelected),
+                            targets.reshape(-1).gather(selected, 0),
+                            weights.gather(selected, 0));
+        }
         return new Output(out.loss(), out.totalWeight(), out.metrics(cfg.loss.zLossScale() > 0));
     }
 }

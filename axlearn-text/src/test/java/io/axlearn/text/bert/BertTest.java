@@ -136,6 +136,17 @@ class BertTest {
             assertScaledClose(g.output("loss"), out.loss(), "loss");
             assertEquals(
                     g.input("target_weights").sum().getFloat(), out.lossWeight().getFloat(), 0);
+            // A padding example (weight 0) drops out; a batch of padding has loss 0.
+            batch.put("weight", m.create(new float[] {1, 0}));
+            BaseModel.Output first = model.forward(ForwardContext.eval(params, m), batch);
+            assertEquals(
+                    g.input("target_weights").get(0).sum().getFloat(),
+                    first.lossWeight().getFloat(),
+                    0);
+            batch.put("weight", m.zeros(new Shape(2)));
+            BaseModel.Output none = model.forward(ForwardContext.eval(params, m), batch);
+            assertEquals(0f, none.loss().getFloat());
+            assertEquals(0f, none.lossWeight().getFloat());
         }
     }
 
