@@ -76,16 +76,7 @@ public final class CharLmExperiments implements ExperimentProvider {
                                 .batchSize(batchSize)
                                 .shuffleBufferSize(1024)
                                 .seed(1))
-                .learner(
-                        Learner.config()
-                                .optimizer(
-                                        AdamW.config()
-                                                .learningRate(
-                                                        Schedule.cosineWithLinearWarmup(
-                                                                        peakLr, warmup, maxStep)
-                                                                .alpha(0.1))
-                                                .weightDecay(0.01))
-                                .clipping(GlobalNormClipping.config(1.0)))
+                .learner(learner(peakLr, warmup, maxStep))
                 .checkpointer(Checkpointer.config().everyNSteps(evalEvery).keepLast(3))
                 .evaler(
                         "validation",
@@ -94,5 +85,24 @@ public final class CharLmExperiments implements ExperimentProvider {
                                 .everyNSteps(evalEvery))
                 .maxStep(maxStep)
                 .seed(0);
+    }
+
+    /**
+     * The text experiments' learner: AdamW (weight decay 0.01) on a cosine schedule with linear
+     * warm-up that ends at 10% of the peak, and global-norm clipping at 1.0.
+     *
+     * @param peakLr peak learning rate
+     * @param warmup warm-up steps
+     * @param maxStep the step where the schedule ends
+     */
+    public static Learner.Config learner(double peakLr, long warmup, long maxStep) {
+        return Learner.config()
+                .optimizer(
+                        AdamW.config()
+                                .learningRate(
+                                        Schedule.cosineWithLinearWarmup(peakLr, warmup, maxStep)
+                                                .alpha(0.1))
+                                .weightDecay(0.01))
+                .clipping(GlobalNormClipping.config(1.0));
     }
 }
