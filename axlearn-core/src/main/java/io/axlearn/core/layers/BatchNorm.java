@@ -18,7 +18,9 @@ import java.util.Map;
  * caller (the trainer) writes them into the parameter tree. Evaluation normalises with the moving
  * statistics. Parameters {@code scale}, {@code bias} (trainable, no weight decay), {@code
  * moving_mean}, {@code moving_variance} (non-trainable). Shapes: any rank, channels at {@code
- * channelAxis} (1 for {@code [N, C, H, W]} after {@link Conv2d}, -1 for channels-last).
+ * channelAxis} (1 for {@code [N, C, H, W]} after {@link Conv2d}, -1 for channels-last). Channels at
+ * axis 1 run PyTorch's fused {@code batch_norm} kernel (measured in docs/performance.md, "Image
+ * classifiers"); other axes compose engine ops.
  */
 public final class BatchNorm extends BaseLayer {
 
@@ -97,6 +99,40 @@ public final class BatchNorm extends BaseLayer {
                 "moving_variance", ParamSpec.statistic(cfg.inputDim, 1));
     }
 
+    /**
+     * Channels at axis 1 ({@code [N, C, ...]}): the engine's fused batch-norm kernel (PyTorch's
+     * {@code batch_norm}), two passes over the input instead of a dozen elementwise ones. The
+     * kernel updates the running statistics it is given in place, so it gets copies; the updated
+     * copies become the state updates, and the parameters stay untouched until the step is done.
+     */
+    private NDArray fused(ForwardContext ctx, NDArray x, Shape channels) {
+        NDArray mean = ctx.param("moving_mean", channels).stopGradient();
+        NDArray variance = ctx.param("moving_variance", channels).stopGradient();
+        if (ctx.training()) {
+            mean = mean.duplicate();
+            variance = variance.duplicate();
+        }
+        // DJL's axis -1 calls torch's batch_norm directly (channels at 1); its momentum is the
+        // weight of the old value, our decay.
+        NDArray y =
+                ai.djl.nn.norm.BatchNorm.batchNorm(
+                                x,
+                                mean,
+                                variance,
+                                ctx.param("scale"),
+                                ctx.param("bias"),
+                                -1,
+                                (float) cfg.decay,
+                                (float) cfg.eps,
+                                ctx.training())
+                        .singletonOrThrow();
+        if (ctx.training()) {
+            ctx.addStateUpdate("moving_mean", mean);
+            ctx.addStateUpdate("moving_variance", variance);
+        }
+        return y;
+    }
+
     /** Mean over several axes, one at a time (the engine reduces one axis per call), kept. */
     private static NDArray meanOver(NDArray x, int[] axes) {
         NDArray out = x;
@@ -126,6 +162,9 @@ public final class BatchNorm extends BaseLayer {
         }
         Shape b = new Shape(broadcast);
         Shape channels = new Shape(cfg.inputDim);
+        if (channel == 1 && rank >= 2) {
+            return fused(ctx, x, channels);
+        }
         NDArray mean;
         NDArray variance;
         if (ctx.training()) {

@@ -46,6 +46,8 @@ class BatchNormTest {
             BatchNorm bn = layer(g);
             ParamTree params = g.params();
             AtomicReference<ForwardContext> ctx = new AtomicReference<>();
+            float[] meanBefore = params.get("moving_mean").toFloatArray();
+            float[] varianceBefore = params.get("moving_variance").toFloatArray();
             GradCheck.check(
                     g,
                     params,
@@ -56,6 +58,11 @@ class BatchNormTest {
                     });
             Map<String, NDArray> updates = ctx.get().outputs().stateUpdates();
             assertEquals(2, updates.size());
+            // The statistics change only through the state updates, never in place.
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    meanBefore, params.get("moving_mean").toFloatArray());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    varianceBefore, params.get("moving_variance").toFloatArray());
             assertClose(stats.output("moving_mean"), updates.get("moving_mean"), "moving_mean");
             assertClose(
                     stats.output("moving_variance"),
