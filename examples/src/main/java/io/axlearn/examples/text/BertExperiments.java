@@ -128,7 +128,8 @@ public final class BertExperiments implements ExperimentProvider {
                 train.copy().split(SequenceClassificationSource.Split.HELD_OUT);
         return trainer(
                 BertClassifier.of(encoder, SPAM_LABELS.size()).positiveClass(1),
-                Input.config().source(train).batchSize(batchSize).shuffleBufferSize(1024).seed(1),
+                // The file is sorted by folder (ham, then spam): shuffle across the whole split.
+                Input.config().source(train).batchSize(batchSize).shuffleBufferSize(8192).seed(1),
                 Input.config().source(eval).batchSize(batchSize),
                 maxStep,
                 peakLr,
