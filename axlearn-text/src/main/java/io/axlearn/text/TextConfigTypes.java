@@ -24,6 +24,9 @@ public final class TextConfigTypes implements ConfigTypeProvider {
         return Map.ofEntries(
                 Map.entry("text/ByteTextSource", ByteTextSource.class),
                 Map.entry("text/TokenWindowSource", TokenWindowSource.class),
+                Map.entry(
+                        "text/SequenceClassificationSource",
+                        io.axlearn.text.input.SequenceClassificationSource.class),
                 Map.entry("text/MlmMasking", MlmMasking.class),
                 Map.entry("text/CausalLm", io.axlearn.text.lm.CausalLm.Config.class),
                 Map.entry("text/ByteTokenizer", ByteTokenizer.Config.class),

@@ -241,6 +241,7 @@ public final class TrainStep {
         NDArray weightedLoss = null;
         NDArray totalWeight = null;
         Map<String, NDArray> weightedMetrics = new TreeMap<>();
+        Map<String, NDArray> metricWeights = new TreeMap<>();
         for (int k = 0; k < microBatches; k++) {
             try (NDManager micro = stepManager.newSubManager()) {
                 Map<String, NDArray> slice = new LinkedHashMap<>();
@@ -263,12 +264,15 @@ public final class TrainStep {
                 weightedLoss = addInto(weightedLoss, out.loss().mul(w), stepManager);
                 totalWeight = addInto(totalWeight, w, stepManager);
                 for (Map.Entry<String, NDArray> m : out.metrics().entrySet()) {
+                    NDArray mw = out.weightOf(m.getKey());
                     weightedMetrics.put(
                             m.getKey(),
                             addInto(
                                     weightedMetrics.get(m.getKey()),
-                                    m.getValue().mul(w),
+                                    m.getValue().mul(mw),
                                     stepManager));
+                    metricWeights.put(
+                            m.getKey(), addInto(metricWeights.get(m.getKey()), mw, stepManager));
                 }
             }
         }
@@ -281,7 +285,10 @@ public final class TrainStep {
                 }
             }
         }
-        weightedMetrics.forEach((name, sum) -> metrics.put(name, sum.div(denominator)));
+        weightedMetrics.forEach(
+                (name, sum) ->
+                        metrics.put(
+                                name, sum.div(metricWeights.get(name).maximum(Float.MIN_NORMAL))));
         return weightedLoss.div(denominator);
     }
 

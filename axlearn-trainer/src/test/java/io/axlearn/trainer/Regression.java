@@ -1,6 +1,7 @@
 package io.axlearn.trainer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.axlearn.core.config.ConfigTypes;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
@@ -33,6 +34,16 @@ final class Regression {
 
             /** Width of the hidden layer. */
             private int hiddenDim = 8;
+
+            /**
+             * Also report {@code mae_positive}, the mean absolute error over the examples with
+             * {@code y > 0} only, weighted by their number (a metric with its own weight).
+             */
+            private boolean positiveMae = false;
+
+            Config positiveMae(boolean v) {
+                return set(() -> positiveMae = v);
+            }
 
             Config hiddenDim(int v) {
                 return set(() -> hiddenDim = v);
@@ -77,7 +88,18 @@ final class Regression {
                 loss = loss.add(ctx.params().get("out/weight").mul(0f).abs().sqrt().sum());
             }
             NDArray mae = error.abs().mul(weight).sum().div(denominator);
-            return new Output(loss, total, Map.of("mae", mae));
+            if (!cfg.positiveMae) {
+                return new Output(loss, total, Map.of("mae", mae));
+            }
+            NDArray positive =
+                    batch.get("y").reshape(-1).gt(0f).toType(DataType.FLOAT32, false).mul(weight);
+            NDArray count = positive.sum();
+            NDArray positiveMae = error.abs().mul(positive).sum().div(count.maximum(1f));
+            return new Output(
+                    loss,
+                    total,
+                    Map.of("mae", mae, "mae_positive", positiveMae),
+                    Map.of("mae_positive", count));
         }
     }
 

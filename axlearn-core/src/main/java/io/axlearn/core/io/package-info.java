@@ -1,2 +1,2 @@
-/** Tensor files: safetensors reading and writing. */
+/** Files: safetensors reading and writing, and fetching npm packages of public data sets. */
 package io.axlearn.core.io;

