@@ -60,11 +60,10 @@ public final class ResNet extends ImageEncoder {
         private double stochasticDepthRate = 0;
 
         /**
-         * Template of every BatchNorm; the {@code inputDim} is written per use. The default decay
-         * 0.9 is torchvision's (momentum 0.1): with axlearn's 0.999 the moving statistics of a run
-         * of a few thousand steps still remember their initial values.
+         * Template of every BatchNorm, the stem's and each block's ({@link
+         * ResNetBlock#defaultNorm()} unless set); the {@code inputDim} is written per use.
          */
-        private BatchNorm.Config norm = BatchNorm.config().decay(0.9);
+        private BatchNorm.Config norm = ResNetBlock.defaultNorm();
 
         /** Sets the BatchNorm template (copied). */
         public Config norm(BatchNorm.Config v) {

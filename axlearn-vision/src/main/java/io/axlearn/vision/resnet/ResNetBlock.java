@@ -55,12 +55,8 @@ public final class ResNetBlock extends BaseLayer {
         /** Probability of dropping the residual branch of a training example, in [0, 1). */
         private double stochasticDepthRate = 0;
 
-        /**
-         * Template of every BatchNorm; the {@code inputDim} is written per use. The default decay
-         * 0.9 is torchvision's (momentum 0.1): with axlearn's 0.999 the moving statistics of a run
-         * of a few thousand steps still remember their initial values.
-         */
-        private BatchNorm.Config norm = BatchNorm.config().decay(0.9);
+        /** Template of every BatchNorm; the {@code inputDim} is written per use. */
+        private BatchNorm.Config norm = defaultNorm();
 
         /** Sets the BatchNorm template (copied). */
         public Config norm(BatchNorm.Config v) {
@@ -116,6 +112,15 @@ public final class ResNetBlock extends BaseLayer {
         protected ResNetBlock create() {
             return new ResNetBlock(this);
         }
+    }
+
+    /**
+     * The BatchNorm of ResNets unless set: decay 0.9, torchvision's momentum 0.1. With axlearn's
+     * 0.999 the moving statistics of a run of a few thousand steps still remember their initial
+     * values.
+     */
+    public static BatchNorm.Config defaultNorm() {
+        return BatchNorm.config().decay(0.9);
     }
 
     /** A new config with the defaults. */

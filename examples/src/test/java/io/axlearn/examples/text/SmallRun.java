@@ -14,7 +14,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** A shrunken text.charlm run for end-to-end tests, driven through the real command line. */
-final class SmallRun {
+public final class SmallRun {
     private SmallRun() {}
 
     /** Command-line arguments of a small charlm run of {@code maxStep} steps in {@code dir}. */
@@ -80,9 +80,9 @@ final class SmallRun {
     }
 
     /** Exit status and output of an in-process run of the command line. */
-    record Result(int status, String out, String err) {}
+    public record Result(int status, String out, String err) {}
 
-    static Result run(List<String> args) {
+    public static Result run(List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status =
@@ -97,7 +97,7 @@ final class SmallRun {
      * The training loss by step from {@code summaries/train/metrics.jsonl} (last line per step
      * wins).
      */
-    static SortedMap<Long, Double> losses(Path dir) throws IOException {
+    public static SortedMap<Long, Double> losses(Path dir) throws IOException {
         SortedMap<Long, Double> losses = new TreeMap<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(dir.resolve("summaries/train/metrics.jsonl"))) {

@@ -3,29 +3,24 @@ package io.axlearn.examples.vision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.axlearn.core.input.ExampleSource;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.testing.DocSnippets;
 import io.axlearn.core.testing.Goldens;
+import io.axlearn.examples.text.SmallRun;
 import io.axlearn.trainer.Trainer;
 import io.axlearn.trainer.launch.ExperimentRegistry;
-import io.axlearn.trainer.launch.Main;
 import io.axlearn.vision.classifier.ImageClassifier;
 import io.axlearn.vision.input.ImageFolderSource;
 import io.axlearn.vision.resnet.ResNet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -39,19 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FashionExperimentsTest {
     @TempDir Path dir;
-
-    record Result(int status, String out, String err) {}
-
-    static Result run(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status =
-                Main.run(
-                        args.toArray(String[]::new),
-                        new PrintWriter(out, true),
-                        new PrintWriter(err, true));
-        return new Result(status, out.toString(), err.toString());
-    }
 
     /** A shrunken run of {@code config}: small batches, two evaluation batches, a few steps. */
     static List<String> args(
@@ -99,16 +81,6 @@ class FashionExperimentsTest {
         return Double.parseDouble(m.group(1));
     }
 
-    static SortedMap<Long, Double> losses(Path runDir) throws IOException {
-        SortedMap<Long, Double> losses = new TreeMap<>();
-        ObjectMapper json = new ObjectMapper();
-        for (String line : Files.readAllLines(runDir.resolve("summaries/train/metrics.jsonl"))) {
-            JsonNode n = json.readTree(line);
-            losses.put(n.get("step").asLong(), n.get("loss").asDouble());
-        }
-        return losses;
-    }
-
     @Test
     void parameterSpecs_matchGoldenDumps() {
         ExperimentRegistry registry = ExperimentRegistry.load();
@@ -125,7 +97,7 @@ class FashionExperimentsTest {
     @Test
     void mnist_trainsOnTheNpmDigits_andEvaluatesTheHeldOutTenth() {
         Path runDir = dir.resolve("mnist");
-        Result r = run(args("train", "vision.mnist", "resnet-tiny", runDir, 4));
+        SmallRun.Result r = SmallRun.run(args("train", "vision.mnist", "resnet-tiny", runDir, 4));
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("done: step 4"), r.out());
         assertTrue(metric(r.out(), "top5_accuracy") >= metric(r.out(), "accuracy"), r.out());
@@ -135,13 +107,13 @@ class FashionExperimentsTest {
     void eachExperiment_trainsOnFashionMnist_andEvalReproducesTheLastEvaluation() {
         for (String config : List.of("resnet-tiny", "vit-tiny")) {
             Path runDir = dir.resolve(config);
-            Result r = run(args("train", config, runDir, 4));
+            SmallRun.Result r = SmallRun.run(args("train", config, runDir, 4));
             assertEquals(0, r.status(), config + ": " + r.err());
             assertTrue(r.out().contains("done: step 4"), r.out());
             double accuracy = metric(r.out(), "accuracy");
             double top5 = metric(r.out(), "top5_accuracy");
             assertTrue(top5 >= accuracy, config + ": top-5 " + top5 + " < top-1 " + accuracy);
-            Result e = run(args("eval", config, runDir, 4));
+            SmallRun.Result e = SmallRun.run(args("eval", config, runDir, 4));
             assertEquals(0, e.status(), config + ": " + e.err());
             assertEquals(accuracy, metric(e.out(), "accuracy"), 1e-9, config + " eval accuracy");
         }
@@ -192,9 +164,9 @@ class FashionExperimentsTest {
             "model.numClasses=2"
         };
         Path runDir = dir.resolve("run");
-        Result r = run(args("train", "resnet-tiny", runDir, 30, folder));
+        SmallRun.Result r = SmallRun.run(args("train", "resnet-tiny", runDir, 30, folder));
         assertEquals(0, r.status(), r.err());
-        SortedMap<Long, Double> losses = losses(runDir);
+        SortedMap<Long, Double> losses = SmallRun.losses(runDir);
         assertTrue(
                 losses.get(30L) < losses.get(1L) - 0.2,
                 "loss must fall: " + losses.get(1L) + " -> " + losses.get(30L));
