@@ -24,6 +24,7 @@ public final class TextConfigTypes implements ConfigTypeProvider {
         return Map.ofEntries(
                 Map.entry("text/ByteTextSource", ByteTextSource.class),
                 Map.entry("text/TokenWindowSource", TokenWindowSource.class),
+                Map.entry("text/PackedLmSource", io.axlearn.text.input.PackedLmSource.class),
                 Map.entry(
                         "text/SequenceClassificationSource",
                         io.axlearn.text.input.SequenceClassificationSource.class),

@@ -45,4 +45,18 @@ public abstract class AbsolutePositionEmbedding extends PositionEncoding {
     public final NDArray addTo(ForwardContext ctx, NDArray x, long offset) {
         return x.add(forward(ctx, offset, (int) x.getShape().get(1)));
     }
+
+    /**
+     * Adds to each step of {@code x} the vector of its own position (packed sequences, whose
+     * positions restart at each document).
+     *
+     * @param ctx this layer's context
+     * @param x {@code [B, T, dim]}
+     * @param positions {@code [B, T]} integer positions in {@code [0, T)}
+     * @return {@code [B, T, dim]}
+     */
+    public final NDArray addAt(ForwardContext ctx, NDArray x, NDArray positions) {
+        NDArray table = forward(ctx, 0, (int) x.getShape().get(1));
+        return x.add(Embedding.lookup(positions, table));
+    }
 }

@@ -21,7 +21,24 @@ public final class ByteTextSource extends ExampleSource.Config<ByteTextSource> {
         /** Everything before the held-out tail. */
         TRAIN,
         /** The held-out tail. */
-        EVAL
+        EVAL;
+
+        /**
+         * The first item this split reads of {@code length} items whose last {@code evalFraction}
+         * is held out.
+         */
+        public int from(int length, double evalFraction) {
+            return this == TRAIN ? 0 : evalStart(length, evalFraction);
+        }
+
+        /** The end (exclusive) of what this split reads; see {@link #from}. */
+        public int to(int length, double evalFraction) {
+            return this == TRAIN ? evalStart(length, evalFraction) : length;
+        }
+
+        private static int evalStart(int length, double evalFraction) {
+            return (int) Math.round(length * (1 - evalFraction));
+        }
     }
 
     /** Name of the input feature. */
@@ -78,9 +95,8 @@ public final class ByteTextSource extends ExampleSource.Config<ByteTextSource> {
     @Override
     protected ExampleSource create() {
         byte[] corpus = TextFiles.read(path, ConfigPath.child(path(), "path"));
-        int evalStart = (int) Math.round(corpus.length * (1 - evalFraction));
-        int from = split == Split.TRAIN ? 0 : evalStart;
-        int to = split == Split.TRAIN ? evalStart : corpus.length;
+        int from = split.from(corpus.length, evalFraction);
+        int to = split.to(corpus.length, evalFraction);
         int window = seqLen + 1;
         if (corpus.length == 0) {
             throw invalid("path", "names an empty corpus: " + path);

@@ -243,15 +243,7 @@ public final class SequenceClassificationSource
         Tokenizer tok = tokenizer.instantiateAt(ConfigPath.child(path(), "tokenizer"));
         int[] prefix = tok.specialPrefix();
         int[] suffix = tok.specialSuffix();
-        int body = seqLen - prefix.length - suffix.length;
-        if (body <= 0) {
-            throw invalid(
-                    "seqLen",
-                    "is "
-                            + seqLen
-                            + ", but the tokenizer's special tokens alone take "
-                            + (prefix.length + suffix.length));
-        }
+        int body = TokenStreams.textIdsPerWindow(tok, seqLen, ConfigPath.child(path(), "seqLen"));
         Format f = resolvedFormat();
         Rows all =
                 ROWS.computeIfAbsent(

@@ -1,17 +1,15 @@
 package io.axlearn.text.input;
 
 import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.config.ConfigJson;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.config.Required;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
 import io.axlearn.text.tokenizers.Tokenizer;
 import io.axlearn.text.tokenizers.WordPieceTokenizer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
 
 /**
  * Encoder (BERT-style) windows of a tokenised corpus: the corpus is tokenised line by line into one
@@ -28,7 +26,7 @@ public final class TokenWindowSource extends ExampleSource.Config<TokenWindowSou
     /** Name of the ids feature. */
     public static final String INPUTS = "inputs";
 
-    private static final Map<String, int[]> STREAMS = new ConcurrentHashMap<>();
+    private static final Pattern LINES = Pattern.compile("\n");
 
     /**
      * The corpus: a text file, a folder of text files, or {@code classpath:resource}; {@code .gz}
@@ -88,46 +86,22 @@ public final class TokenWindowSource extends ExampleSource.Config<TokenWindowSou
         }
     }
 
-    /** The corpus as one id stream without special tokens, tokenised once per process. */
-    private int[] stream(Tokenizer tok) {
-        String key = path + "\n" + ConfigJson.toJson(tokenizer);
-        return STREAMS.computeIfAbsent(
-                key,
-                k -> {
-                    byte[] bytes = TextFiles.read(path, ConfigPath.child(path(), "path"));
-                    String text = new String(bytes, StandardCharsets.UTF_8);
-                    int[] out = new int[Math.max(16, bytes.length / 3)];
-                    int n = 0;
-                    for (String line : text.split("\n")) {
-                        int[] ids = tok.encode(line);
-                        if (n + ids.length > out.length) {
-                            out = Arrays.copyOf(out, Math.max(2 * out.length, n + ids.length));
-                        }
-                        System.arraycopy(ids, 0, out, n, ids.length);
-                        n += ids.length;
-                    }
-                    return Arrays.copyOf(out, n);
-                });
-    }
-
     @Override
     protected ExampleSource create() {
         Tokenizer tok = tokenizer.instantiateAt(ConfigPath.child(path(), "tokenizer"));
         int[] prefix = tok.specialPrefix();
         int[] suffix = tok.specialSuffix();
-        int body = seqLen - prefix.length - suffix.length;
-        if (body <= 0) {
-            throw invalid(
-                    "seqLen",
-                    "is "
-                            + seqLen
-                            + ", but the tokenizer's special tokens alone take "
-                            + (prefix.length + suffix.length));
-        }
-        int[] ids = stream(tok);
-        int evalStart = (int) Math.round(ids.length * (1 - evalFraction));
-        int from = split == ByteTextSource.Split.TRAIN ? 0 : evalStart;
-        int to = split == ByteTextSource.Split.TRAIN ? evalStart : ids.length;
+        int body = TokenStreams.textIdsPerWindow(tok, seqLen, ConfigPath.child(path(), "seqLen"));
+        int[] ids =
+                TokenStreams.of(
+                        path,
+                        ConfigPath.child(path(), "path"),
+                        tokenizer,
+                        tok,
+                        LINES,
+                        OptionalInt.empty());
+        int from = split.from(ids.length, evalFraction);
+        int to = split.to(ids.length, evalFraction);
         long count = (to - from) / body;
         if (count == 0) {
             throw new ConfigException(

@@ -2,6 +2,8 @@ package io.axlearn.text.lm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.axlearn.core.attention.AttentionBias;
 import io.axlearn.core.attention.FeedForward;
 import io.axlearn.core.attention.HiddenDim;
 import io.axlearn.core.attention.KvCache;
@@ -44,8 +46,12 @@ import java.util.function.Consumer;
  * output_norm}, {@code lm_head} (untied head).
  *
  * <p>Batch features: {@code inputs [B, T]} and {@code targets [B, T]} integer ids, {@code weight
- * [B]} (0 for padding examples). Loss: mean cross-entropy in nats per target token over the
- * weighted tokens; metric {@code accuracy}: the fraction of targets predicted by the arg-max.
+ * [B]} (0 for padding examples); for packed documents optionally {@link #SEGMENT_IDS} {@code [B,
+ * T]} (a token attends only to earlier tokens of its own segment) and {@link #POSITIONS} {@code [B,
+ * T]} (each token's position in its document, for absolute position embeddings; rotary embeddings
+ * depend only on the distance between two tokens of a segment, which the window's positions already
+ * give). Loss: mean cross-entropy in nats per target token over the weighted tokens; metric {@code
+ * accuracy}: the fraction of targets predicted by the arg-max.
  *
  * <p>Generation ({@link #generate}, {@code axlearn generate}) reads and writes text with the
  * model's {@code tokenizer} and decodes through the KV cache ({@link Generation}).
@@ -56,6 +62,12 @@ public final class CausalLm extends BaseModel implements TextGenerator {
 
     /** Batch feature of target ids. */
     public static final String TARGETS = "targets";
+
+    /** Optional batch feature: the segment (packed document) of each input, {@code [B, T]}. */
+    public static final String SEGMENT_IDS = "input_segment_ids";
+
+    /** Optional batch feature: each input's position in its segment, {@code [B, T]}. */
+    public static final String POSITIONS = "input_positions";
 
     /** Config of {@link CausalLm}. */
     public static final class Config extends BaseModel.Config<Config, CausalLm> {
@@ -103,6 +115,13 @@ public final class CausalLm extends BaseModel implements TextGenerator {
          */
         private Tokenizer.Config<?> tokenizer = ByteTokenizer.config();
 
+        /**
+         * Whether generation feeds the tokenizer's end-of-sequence id before the prompt, as {@link
+         * io.axlearn.text.input.PackedLmSource} puts it before every document; then the prompt
+         * reads as the start of a document, and an empty prompt starts a new one.
+         */
+        private boolean eosBeforePrompt;
+
         public Config vocabSize(int v) {
             return set(() -> vocabSize = v);
         }
@@ -140,6 +159,11 @@ public final class CausalLm extends BaseModel implements TextGenerator {
 
         public Config tokenizer(Tokenizer.Config<?> v) {
             return set(() -> tokenizer = v.copy());
+        }
+
+        /** Sets whether generation feeds the end-of-sequence id before the prompt. */
+        public Config eosBeforePrompt(boolean v) {
+            return set(() -> eosBeforePrompt = v);
         }
 
         @Override
@@ -202,6 +226,7 @@ public final class CausalLm extends BaseModel implements TextGenerator {
     private final BaseNorm outputNorm;
     private final Linear lmHead;
     private final CrossEntropy loss;
+    private Tokenizer tokenizer;
 
     private CausalLm(Config cfg) {
         super(cfg);
@@ -230,6 +255,38 @@ public final class CausalLm extends BaseModel implements TextGenerator {
         loss = cfg.loss.instantiateAt(ConfigPath.child(cfg.path(), "loss"));
     }
 
+    /**
+     * The tokenizer of the model's ids ({@code tokenizer} in the config), built on first use:
+     * training never reads it, so a model trained on ids alone needs no tokenizer files.
+     *
+     * @throws ConfigException if the tokenizer has more ids than the model, or if {@code
+     *     eosBeforePrompt} is set and it has no end-of-sequence id
+     */
+    public synchronized Tokenizer tokenizer() {
+        if (tokenizer != null) {
+            return tokenizer;
+        }
+        String tokenizerPath = ConfigPath.child(cfg.path(), "tokenizer");
+        Tokenizer built = cfg.tokenizer.instantiateAt(tokenizerPath);
+        if (built.vocabSize() > cfg.vocabSize) {
+            throw new ConfigException(
+                    tokenizerPath
+                            + " has "
+                            + built.vocabSize()
+                            + " ids, more than the model's vocabSize "
+                            + cfg.vocabSize);
+        }
+        if (cfg.eosBeforePrompt && built.eosId().isEmpty()) {
+            throw new ConfigException(
+                    ConfigPath.child(cfg.path(), "eosBeforePrompt")
+                            + " is set, but "
+                            + tokenizerPath
+                            + " has no end-of-sequence id");
+        }
+        tokenizer = built;
+        return built;
+    }
+
     @Override
     public Config getConfig() {
         return cfg;
@@ -243,8 +300,34 @@ public final class CausalLm extends BaseModel implements TextGenerator {
      * @return {@code [B, T, vocabSize]}
      */
     public NDArray logits(ForwardContext ctx, NDArray inputs) {
-        NDArray h = embed(ctx, inputs, 0);
-        h = decoder.forward(ctx.child(decoder), h);
+        return logits(ctx, inputs, null, null);
+    }
+
+    /**
+     * Logits for every position of packed documents: a token attends only to earlier tokens of its
+     * own segment and, with an absolute position encoding, gets the vector of its own position.
+     * Each document's logits equal those of the document fed alone.
+     *
+     * @param ctx the model's context
+     * @param inputs {@code [B, T]} ids
+     * @param segments {@code [B, T]} segment ids, or {@code null}: one segment
+     * @param positions {@code [B, T]} positions in {@code [0, T)}, or {@code null}: {@code 0..T-1}
+     * @return {@code [B, T, vocabSize]}
+     */
+    public NDArray logits(ForwardContext ctx, NDArray inputs, NDArray segments, NDArray positions) {
+        NDArray h = embedding.forward(ctx.child(embedding), inputs);
+        if (positionEmbedding != null) {
+            h =
+                    positions == null
+                            ? positionEmbedding.addTo(ctx.child(positionEmbedding), h, 0)
+                            : positionEmbedding.addAt(
+                                    ctx.child(positionEmbedding), h, checked(positions, h));
+        }
+        h =
+                segments == null
+                        ? decoder.forward(ctx.child(decoder), h)
+                        : decoder.forward(
+                                ctx.child(decoder), h, AttentionBias.segments(segments, segments));
         return head(ctx, h);
     }
 
@@ -294,11 +377,6 @@ public final class CausalLm extends BaseModel implements TextGenerator {
                 : lmHead.forward(ctx.child(lmHead), normed);
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * @throws io.axlearn.core.config.ConfigException if the tokenizer has more ids than the model
-     */
     @Override
     public String generate(
             ParamTree params,
@@ -306,23 +384,14 @@ public final class CausalLm extends BaseModel implements TextGenerator {
             String prompt,
             Sampling sampling,
             Consumer<String> onText) {
-        Tokenizer tokenizer =
-                cfg.tokenizer.instantiateAt(ConfigPath.child(cfg.path(), "tokenizer"));
-        if (tokenizer.vocabSize() > cfg.vocabSize) {
-            throw new ConfigException(
-                    ConfigPath.child(cfg.path(), "tokenizer")
-                            + " has "
-                            + tokenizer.vocabSize()
-                            + " ids, more than the model's vocabSize "
-                            + cfg.vocabSize);
-        }
+        Tokenizer tokenizer = tokenizer();
         StreamingDecoder stream = new StreamingDecoder(tokenizer, onText);
         try (NDManager scope = manager.newSubManager()) {
             Generation.generate(
                     this,
                     params,
                     scope,
-                    tokenizer.encode(prompt),
+                    promptIds(prompt),
                     sampling,
                     tokenizer.eosId(),
                     stream::accept);
@@ -330,12 +399,50 @@ public final class CausalLm extends BaseModel implements TextGenerator {
         return stream.finish();
     }
 
+    /**
+     * The ids generation starts from: the prompt's, after the end-of-sequence id if {@code
+     * eosBeforePrompt}.
+     */
+    public int[] promptIds(String prompt) {
+        int[] ids = tokenizer().encode(prompt);
+        if (!cfg.eosBeforePrompt) {
+            return ids;
+        }
+        int[] out = new int[ids.length + 1];
+        out[0] = tokenizer().eosId().getAsInt();
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
     @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         NDArray targets = ids(batch, TARGETS, cfg.vocabSize, "vocabSize");
-        NDArray logits = logits(ctx, ids(batch, INPUTS, cfg.vocabSize, "vocabSize"));
+        NDArray logits =
+                logits(
+                        ctx,
+                        ids(batch, INPUTS, cfg.vocabSize, "vocabSize"),
+                        batch.get(SEGMENT_IDS),
+                        batch.get(POSITIONS));
         NDArray tokenWeight = batch.get("weight").expandDims(1).broadcast(targets.getShape());
         CrossEntropy.Output out = loss.forward(logits, targets, tokenWeight);
         return new Output(out.loss(), out.totalWeight(), out.metrics(cfg.loss.zLossScale() > 0));
+    }
+
+    /** Positions, checked to lie inside the window of {@code h [B, T, D]}. */
+    private static NDArray checked(NDArray positions, NDArray h) {
+        long length = h.getShape().get(1);
+        long min = positions.min().toType(DataType.INT64, false).getLong();
+        long max = positions.max().toType(DataType.INT64, false).getLong();
+        if (min < 0 || max >= length) {
+            throw new IllegalArgumentException(
+                    "feature "
+                            + POSITIONS
+                            + " of the batch holds position "
+                            + (min < 0 ? min : max)
+                            + "; positions must be in [0, "
+                            + length
+                            + "), the window's length");
+        }
+        return positions;
     }
 }

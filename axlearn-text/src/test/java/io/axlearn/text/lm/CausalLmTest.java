@@ -98,6 +98,28 @@ class CausalLmTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rotary", "learned", "sinusoidal", "none"})
+    void packedDocuments_withSegmentsAndPositions_equalEachDocumentAlone(String name) {
+        CausalLm model = tiny(encoding(name)).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            ParamTree params = model.initParams(3, m);
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            NDArray first = m.create(new long[] {1, 2, 3, 4, 5}, new Shape(1, 5));
+            NDArray second = m.create(new long[] {6, 7, 8}, new Shape(1, 3));
+            NDArray packed = NDArrays.concat(new NDList(first, second), 1);
+            NDArray segments = m.create(new int[] {1, 1, 1, 1, 1, 2, 2, 2}, new Shape(1, 8));
+            NDArray positions = m.create(new int[] {0, 1, 2, 3, 4, 0, 1, 2}, new Shape(1, 8));
+            NDArray logits = model.logits(ctx, packed, segments, positions);
+            assertClose(model.logits(ctx, first), logits.get(":, 0:5, :"), name + ": first");
+            assertClose(model.logits(ctx, second), logits.get(":, 5:, :"), name + ": second");
+            NDArray unmasked = model.logits(ctx, packed);
+            assertFalse(
+                    unmasked.get(":, 5:, :").allClose(logits.get(":, 5:, :"), 1e-4, 1e-5, false),
+                    name + ": without segment ids the second document sees the first");
+        }
+    }
+
     @Test
     void positionEncodings_changeTheModel_andOnlyLearnedHasParameters() {
         SortedMap<String, ParamSpec> rotary = tiny(encoding("rotary")).instantiate().paramSpecs();

@@ -1,0 +1,214 @@
+package io.axlearn.text.input;
+
+import io.axlearn.core.config.ConfigPath;
+import io.axlearn.core.config.Required;
+import io.axlearn.core.input.Example;
+import io.axlearn.core.input.ExampleSource;
+import io.axlearn.text.lm.CausalLm;
+import io.axlearn.text.tokenizers.Gpt2BpeTokenizer;
+import io.axlearn.text.tokenizers.Tokenizer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Causal-LM examples from a tokenised corpus, packed: the corpus is split into documents at {@code
+ * documentSeparator}, each document is tokenised and preceded by the tokenizer's end-of-sequence id
+ * (GPT-2's {@code <|endoftext|>} both ends one text and starts the next), and the documents are
+ * joined into one id stream that is cut into consecutive windows of {@code seqLen + 1} ids
+ * overlapping by one. Example {@code i} has {@code inputs} (ids {@code 0..seqLen-1} of window
+ * {@code i}) and {@code targets} (ids {@code 1..seqLen}), each an {@code int[seqLen]}; every window
+ * is full, so nothing is padded and no token is wasted.
+ *
+ * <p>With {@code segmentIds}, examples also carry {@link CausalLm#SEGMENT_IDS} ({@code
+ * int[seqLen]}: 1 for the window's first document, counting up at every end-of-sequence id in
+ * {@code inputs}) and {@link CausalLm#POSITIONS} (each input's position within its document, 0 at
+ * each start and at the window's start), so that {@link CausalLm} lets a token attend only to its
+ * own document and gives it positions counted from the document's start, as if the documents were
+ * fed one at a time (axlearn's packed input, <a href="https://arxiv.org/abs/2107.02027">Krell et
+ * al. 2021</a>). Without it, tokens attend across document boundaries, as GPT-2 was trained.
+ *
+ * <p>The last {@code evalFraction} of the id stream is held out: the {@code TRAIN} split reads the
+ * windows before it, the {@code EVAL} split the windows inside it. The corpus is tokenised once per
+ * process ({@link TokenStreams}) and shared by both splits; reading an example is an array copy.
+ */
+public final class PackedLmSource extends ExampleSource.Config<PackedLmSource> {
+    /**
+     * The corpus: a text file, a folder of text files, or {@code classpath:resource}; {@code .gz}
+     * files are decompressed (see {@link TextFiles}).
+     */
+    @Required private String path;
+
+    /** The tokenizer; it needs an end-of-sequence id. GPT-2's byte-level BPE by default. */
+    private Tokenizer.Config<?> tokenizer = Gpt2BpeTokenizer.gpt2();
+
+    /** Ids per example (the model's context length). */
+    @Required private Integer seqLen;
+
+    /**
+     * A regular expression ({@link Pattern}) between documents; empty documents are dropped. By
+     * default one or more blank lines.
+     */
+    private String documentSeparator = "\\n\\s*\\n";
+
+    /** Whether examples carry segment ids and in-document positions (see the class comment). */
+    private boolean segmentIds;
+
+    /** Which part of the corpus to read. */
+    private ByteTextSource.Split split = ByteTextSource.Split.TRAIN;
+
+    /** Fraction of the id stream (from its end) held out for evaluation, in (0, 1). */
+    private double evalFraction = 0.02;
+
+    /** Sets the corpus location. */
+    public PackedLmSource path(String v) {
+        return set(() -> path = v);
+    }
+
+    /** Sets the tokenizer (copied). */
+    public PackedLmSource tokenizer(Tokenizer.Config<?> v) {
+        return set(() -> tokenizer = v.copy());
+    }
+
+    /** Sets the ids per example. */
+    public PackedLmSource seqLen(int v) {
+        return set(() -> seqLen = v);
+    }
+
+    /** Sets the document separator pattern. */
+    public PackedLmSource documentSeparator(String v) {
+        return set(() -> documentSeparator = v);
+    }
+
+    /** Sets whether examples carry segment ids and positions. */
+    public PackedLmSource segmentIds(boolean v) {
+        return set(() -> segmentIds = v);
+    }
+
+    /** Sets the split. */
+    public PackedLmSource split(ByteTextSource.Split v) {
+        return set(() -> split = v);
+    }
+
+    /** Sets the held-out fraction. */
+    public PackedLmSource evalFraction(double v) {
+        return set(() -> evalFraction = v);
+    }
+
+    /** The tokenizer config. */
+    public Tokenizer.Config<?> tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    protected void validate() {
+        if (seqLen <= 0) {
+            throw invalid("seqLen", "must be positive, got " + seqLen);
+        }
+        if (!(evalFraction > 0 && evalFraction < 1)) {
+            throw invalid("evalFraction", "must be in (0, 1), got " + evalFraction);
+        }
+        separator();
+    }
+
+    private Pattern separator() {
+        try {
+            return Pattern.compile(documentSeparator);
+        } catch (PatternSyntaxException e) {
+            throw invalid(
+                    "documentSeparator",
+                    "is not a regular expression: "
+                            + e.getDescription()
+                            + " near index "
+                            + e.getIndex());
+        }
+    }
+
+    @Override
+    protected ExampleSource create() {
+        String tokenizerPath = ConfigPath.child(path(), "tokenizer");
+        Tokenizer tok = tokenizer.instantiateAt(tokenizerPath);
+        OptionalInt eos = tok.eosId();
+        if (eos.isEmpty()) {
+            throw invalid(
+                    "tokenizer",
+                    "has no end-of-sequence id to join documents with; give it one (for"
+                            + " text/ByteTokenizer: eosId)");
+        }
+        int[] ids =
+                TokenStreams.of(
+                        path, ConfigPath.child(path(), "path"), tokenizer, tok, separator(), eos);
+        int from = split.from(ids.length, evalFraction);
+        int to = split.to(ids.length, evalFraction);
+        if (to - from < seqLen + 1) {
+            throw invalid(
+                    "seqLen",
+                    "is "
+                            + seqLen
+                            + ", but the "
+                            + split
+                            + " split of "
+                            + path
+                            + " has "
+                            + (to - from)
+                            + " of its "
+                            + ids.length
+                            + " tokens; one example needs seqLen + 1 = "
+                            + (seqLen + 1));
+        }
+        long count = (to - from - 1) / seqLen;
+        return new Windows(ids, from, count, seqLen, eos.getAsInt(), segmentIds, split);
+    }
+
+    /** The examples of one split. */
+    private record Windows(
+            int[] ids,
+            int from,
+            long count,
+            int seqLen,
+            int eosId,
+            boolean segmentIds,
+            ByteTextSource.Split split)
+            implements ExampleSource {
+        @Override
+        public long size() {
+            return count;
+        }
+
+        @Override
+        public Example get(long index) {
+            int start = from + (int) index * seqLen;
+            int[] inputs = new int[seqLen];
+            int[] targets = new int[seqLen];
+            System.arraycopy(ids, start, inputs, 0, seqLen);
+            System.arraycopy(ids, start + 1, targets, 0, seqLen);
+            Map<String, Object> features = new HashMap<>(4);
+            features.put(CausalLm.INPUTS, inputs);
+            features.put(CausalLm.TARGETS, targets);
+            if (segmentIds) {
+                int[] segments = new int[seqLen];
+                int[] positions = new int[seqLen];
+                int segment = 1;
+                int position = 0;
+                for (int t = 0; t < seqLen; t++) {
+                    if (t > 0 && inputs[t] == eosId) {
+                        segment++;
+                        position = 0;
+                    }
+                    segments[t] = segment;
+                    positions[t] = position++;
+                }
+                features.put(CausalLm.SEGMENT_IDS, segments);
+                features.put(CausalLm.POSITIONS, positions);
+            }
+            return Example.of(features);
+        }
+
+        @Override
+        public String toString() {
+            return "PackedLmSource(" + split + ", " + count + " windows of " + (seqLen + 1) + ")";
+        }
+    }
+}
