@@ -8,6 +8,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -307,7 +308,13 @@ public final class WordPieceTokenizer extends Configurable implements Tokenizer 
                     if (stripAccents && Character.getType(c) == Character.NON_SPACING_MARK) {
                         continue;
                     }
-                    out.appendCodePoint(cfg.lowerCase ? Character.toLowerCase(c) : c);
+                    if (cfg.lowerCase) {
+                        // The full mapping, as the Rust library's char::to_lowercase: 'İ' is
+                        // "i" plus a combining dot when accents are kept.
+                        out.append(Character.toString(c).toLowerCase(Locale.ROOT));
+                    } else {
+                        out.appendCodePoint(c);
+                    }
                 }
             }
         }

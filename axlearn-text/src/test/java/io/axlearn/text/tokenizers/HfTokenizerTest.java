@@ -86,6 +86,31 @@ class HfTokenizerTest {
     }
 
     @Test
+    void javaWordPiece_lowerCasedWithAccentsKept_equalsRust() throws IOException {
+        // BERT's normaliser with lowercase on and strip_accents off, which no bundled file uses:
+        // lower-casing must take the full Unicode mapping ('İ' -> "i" + U+0307), as Rust does.
+        String json =
+                new String(
+                                new java.util.zip.GZIPInputStream(
+                                                HfTokenizerTest.class
+                                                        .getClassLoader()
+                                                        .getResourceAsStream(
+                                                                "io/axlearn/text/tokenizers/bert-base-uncased/tokenizer.json.gz"))
+                                        .readAllBytes(),
+                                StandardCharsets.UTF_8)
+                        .replace("\"strip_accents\": null", "\"strip_accents\": false");
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, json);
+        try (HfTokenizer rust =
+                (HfTokenizer) HfTokenizer.config().path(file.toString()).instantiate()) {
+            Tokenizer java = WordPieceTokenizer.bertBaseUncased().stripAccents(false).instantiate();
+            for (String s : texts()) {
+                assertArrayEquals(rust.encode(s), java.encode(s), s);
+            }
+        }
+    }
+
+    @Test
     void longText_isNotTruncated() {
         String text = String.join(" ", TokenizerTestData.kjvLines());
         int[] ids = HF_BERT.encode(text, true);

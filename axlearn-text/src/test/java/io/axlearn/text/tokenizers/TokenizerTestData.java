@@ -27,6 +27,7 @@ final class TokenizerTestData {
                     "  leading and   multiple spaces\tand\ttabs\nand newlines  ",
                     "I'll say it's 3.14159 or $1,234.56 (approx.) -- don't you've we'd?",
                     "ΑΒΓ αβγ Привет мир שלום עולם مرحبا",
+                    "İSTANBUL İzmir ΟΔΥΣΣΕΥΣ ὈΔΥΣΣΕΎΣ STRASSE Straße ẞ ǅ Ⅻ ﬁ ΐ ΆΈΉ",
                     "snake_case CamelCase URL: http://a.b/c?d=e&f=g#h <tag attr=\"x\">",
                     "supercalifragilisticexpialidocious antidisestablishmentarianism",
                     "x".repeat(120) + " a long word",

@@ -64,6 +64,11 @@ public final class SmallRun {
         return args;
     }
 
+    /** Command-line arguments of a small charlm training run of {@code maxStep} steps. */
+    public static List<String> trainArgs(Path dir, long maxStep) {
+        return args("train", dir, maxStep);
+    }
+
     /**
      * The start of a command that runs the command line in a fresh JVM on the tests' class path, as
      * {@code ./axlearn} runs it; add the arguments.
