@@ -521,6 +521,7 @@ public final class Trainer extends Configurable {
                         }
                     }
                 } catch (TrainingDivergedException e) {
+                    report(progress, checkpointer.drainWritten());
                     throw new TrainingDivergedException(
                             e.getMessage() + setAsideDiverged(dir, step, lastSaved), e.step());
                 }
@@ -541,7 +542,6 @@ public final class Trainer extends Configurable {
                                     });
                 }
                 TrainerState toSave = state;
-                long t0 = System.nanoTime();
                 long lastGoodBefore = lastSaved;
                 Optional<Path> saved =
                         checkpointer.maybeSave(
@@ -553,18 +553,14 @@ public final class Trainer extends Configurable {
                     // collector give back the old generation that garbage promoted between saves
                     // and frees the direct buffers of spent batches: resident memory stays flat.
                     System.gc();
-                    progress.message(
-                            String.format(
-                                    Locale.ROOT,
-                                    "saved checkpoint step %d in %.0f ms",
-                                    step,
-                                    (System.nanoTime() - t0) / 1e6));
                 }
+                report(progress, last ? checkpointer.drainWritten() : checkpointer.pollWritten());
                 String reason = stopReason;
                 if (reason != null && !last) {
                     if (lastSaved != step) {
                         checkpointer.save(dir, checkpointOf(toSave, lastGoodBefore));
                     }
+                    report(progress, checkpointer.drainWritten());
                     throw new TrainingStoppedException(
                             reason
                                     + ": saved checkpoint step "
@@ -576,10 +572,30 @@ public final class Trainer extends Configurable {
                             step);
                 }
             }
+        } catch (RuntimeException | Error e) {
+            try {
+                report(progress, checkpointer.drainWritten()); // finish a save in progress
+            } catch (RuntimeException failed) {
+                e.addSuppressed(failed);
+            }
+            throw e;
         } finally {
             evalRuns.forEach(Evaler.Run::close);
         }
         return new Result(Math.max(start, cfg.maxStep), lastLoss, evaluations);
+    }
+
+    /** One line per finished checkpoint save. */
+    private static void report(Progress progress, List<Checkpointer.Written> written) {
+        for (Checkpointer.Written w : written) {
+            progress.message(
+                    String.format(
+                            Locale.ROOT,
+                            "saved checkpoint step %d in %.0f ms (the step loop paused %.0f ms)",
+                            w.step(),
+                            w.writeMillis(),
+                            w.pauseMillis()));
+        }
     }
 
     /**

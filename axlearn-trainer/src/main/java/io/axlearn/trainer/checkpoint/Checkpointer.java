@@ -33,6 +33,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -77,6 +82,14 @@ public final class Checkpointer extends Configurable {
         /** Also keep every checkpoint whose step is a multiple of this; null keeps none extra. */
         private Long keepEveryNSteps;
 
+        /**
+         * Whether saves are written in the background: {@link #save} copies the arrays (a native
+         * memory copy, the only pause of the step loop) and a writer thread writes them while
+         * training goes on; the next save, and {@link #awaitWritten}, wait for it. Off: {@link
+         * #save} returns when the checkpoint is on disk.
+         */
+        private boolean async = true;
+
         /** Sets the save interval in steps. */
         public Config everyNSteps(long n) {
             return set(() -> everyNSteps = StepPolicy.everyNSteps(n));
@@ -90,6 +103,11 @@ public final class Checkpointer extends Configurable {
         /** Sets the permanent-keep interval (null for none). */
         public Config keepEveryNSteps(Long v) {
             return set(() -> keepEveryNSteps = v);
+        }
+
+        /** Sets whether saves are written in the background. */
+        public Config async(boolean v) {
+            return set(() -> async = v);
         }
 
         @Override
@@ -116,6 +134,25 @@ public final class Checkpointer extends Configurable {
 
     private final Config cfg;
     private final StepPolicy policy;
+
+    /**
+     * The background writer of every checkpointer of the process (one daemon thread, started by the
+     * first asynchronous save): saves of different runs in one JVM take turns.
+     */
+    private static ExecutorService writer;
+
+    /** The write in progress or finished but not yet awaited, or null. */
+    private Future<Written> pending;
+
+    /**
+     * A checkpoint on disk.
+     *
+     * @param step its step
+     * @param dir its directory
+     * @param pauseMillis how long the step loop waited for the save (the copy, when asynchronous)
+     * @param writeMillis how long writing took
+     */
+    public record Written(long step, Path dir, double pauseMillis, double writeMillis) {}
 
     private Checkpointer(Config cfg) {
         super(cfg);
@@ -159,15 +196,138 @@ public final class Checkpointer extends Configurable {
     }
 
     /**
-     * Writes {@code checkpoint} (see {@link #write}), then deletes old checkpoints by the keep
-     * policy.
+     * Saves {@code checkpoint} (see {@link #write}), then deletes old checkpoints by the keep
+     * policy. Asynchronous ({@code async}): waits for the previous save, copies the arrays and
+     * returns while a writer thread writes the copies; {@link #awaitWritten} waits for it and
+     * reports it. The caller keeps ownership of {@code checkpoint}'s arrays either way.
      *
-     * @return the checkpoint directory
+     * @return the checkpoint directory (on disk once {@link #awaitWritten} returns)
+     * @throws CheckpointException if this or, when asynchronous, the previous save failed
      */
     public Path save(Path trainerDir, Checkpoint checkpoint) {
-        Path target = write(trainerDir, checkpoint);
-        garbageCollect(trainerDir);
+        long t0 = System.nanoTime();
+        Path target = stepDir(trainerDir, checkpoint.step());
+        if (!cfg.async) {
+            write(trainerDir, checkpoint);
+            garbageCollect(trainerDir);
+            double millis = (System.nanoTime() - t0) / 1e6;
+            pending =
+                    CompletableFuture.completedFuture(
+                            new Written(checkpoint.step(), target, millis, millis));
+            return target;
+        }
+        awaitWritten().ifPresent(unreported::add); // the next save waits for the previous one
+        NDManager copies = io.axlearn.core.ndarray.Engines.pytorch().newBaseManager();
+        Checkpoint copy;
+        try {
+            copy =
+                    new Checkpoint(
+                            checkpoint.step(),
+                            copyAll(checkpoint.params(), copies),
+                            copyAll(checkpoint.optimizerState(), copies),
+                            checkpoint.metadata());
+        } catch (RuntimeException e) {
+            copies.close();
+            throw e;
+        }
+        double pause = (System.nanoTime() - t0) / 1e6;
+        ExecutorService writer = writer();
+        pending =
+                writer.submit(
+                        () -> {
+                            long w0 = System.nanoTime();
+                            try (copies) {
+                                write(trainerDir, copy);
+                                garbageCollect(trainerDir);
+                            }
+                            return new Written(
+                                    copy.step(), target, pause, (System.nanoTime() - w0) / 1e6);
+                        });
         return target;
+    }
+
+    private static synchronized ExecutorService writer() {
+        if (writer == null) {
+            writer =
+                    Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "axlearn-checkpoint-writer");
+                                t.setDaemon(true);
+                                return t;
+                            });
+        }
+        return writer;
+    }
+
+    /** Saves finished before {@link #save} awaited them, for {@link #drainWritten}. */
+    private final List<Written> unreported = new ArrayList<>();
+
+    /**
+     * Waits for the save in progress, if any.
+     *
+     * @return the save that finished, if one had not been reported yet
+     * @throws CheckpointException if it failed (its temporary files are already removed)
+     */
+    public Optional<Written> awaitWritten() {
+        Future<Written> f = pending;
+        if (f == null) {
+            return Optional.empty();
+        }
+        pending = null;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return Optional.of(f.get());
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish the write: a half-written save is of no use
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CheckpointException c) {
+                throw c;
+            }
+            throw new CheckpointException(
+                    "saving a checkpoint in the background failed: " + cause, cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits for the save in progress and returns every save finished since the last call, oldest
+     * first.
+     */
+    public List<Written> drainWritten() {
+        Optional<Written> last = awaitWritten();
+        List<Written> out = new ArrayList<>(unreported);
+        unreported.clear();
+        last.ifPresent(out::add);
+        return out;
+    }
+
+    /** The saves finished since the last call, without waiting for one in progress. */
+    public List<Written> pollWritten() {
+        if (pending != null && pending.isDone()) {
+            awaitWritten().ifPresent(unreported::add);
+        }
+        List<Written> out = new ArrayList<>(unreported);
+        unreported.clear();
+        return out;
+    }
+
+    private static SortedMap<String, NDArray> copyAll(
+            Map<String, NDArray> arrays, NDManager manager) {
+        SortedMap<String, NDArray> out = new TreeMap<>();
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            NDArray copy = e.getValue().duplicate();
+            copy.attach(manager);
+            out.put(e.getKey(), copy);
+        }
+        return out;
     }
 
     /**

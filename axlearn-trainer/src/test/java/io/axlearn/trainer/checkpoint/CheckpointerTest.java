@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,12 +56,44 @@ class CheckpointerTest {
                 CheckpointMetadata.of(4, 7, new InputState(1, 42, 9, List.of(3L), 5), "{}"));
     }
 
+    /** A checkpointer whose saves are on disk when {@code save} returns. */
+    private static Checkpointer.Config sync() {
+        return Checkpointer.config().async(false);
+    }
+
+    @Test
+    void asyncSave_writesACopyInTheBackground_asTheSynchronousSaveDoes() throws IOException {
+        Checkpointer async = Checkpointer.config().instantiate();
+        Checkpoint live = state(5);
+        Path saved = async.save(dir.resolve("async"), live);
+        // The caller may change and free its arrays at once: the writer holds copies.
+        live.params().get("layer/weight").muli(0);
+        live.close();
+        Checkpointer.Written written = async.awaitWritten().orElseThrow();
+        assertEquals(5, written.step());
+        assertEquals(saved, written.dir());
+        assertTrue(written.pauseMillis() >= 0 && written.writeMillis() > 0, written.toString());
+        assertEquals(Optional.empty(), async.awaitWritten(), "reported once");
+        sync().instantiate().save(dir.resolve("sync"), state(5));
+        for (String file : List.of("params.safetensors", "optimizer.safetensors", "index.json")) {
+            assertArrayEquals(
+                    Files.readAllBytes(Checkpointer.stepDir(dir.resolve("sync"), 5).resolve(file)),
+                    Files.readAllBytes(saved.resolve(file)),
+                    file);
+        }
+        // The next save waits for the previous one; both are reported, oldest first.
+        async.save(dir.resolve("async"), state(6));
+        async.save(dir.resolve("async"), state(7));
+        assertEquals(List.of(6L, 7L), async.drainWritten().stream().map(w -> w.step()).toList());
+        assertEquals(List.of(5L, 6L, 7L), Checkpointer.completeSteps(dir.resolve("async")));
+    }
+
     private static final Map<String, Shape> SHAPES =
             Map.of("layer/weight", new Shape(2, 3), "layer/bias", new Shape(2));
 
     @Test
     void saveThenRestore_roundTripsEverything() {
-        Checkpointer ckpt = Checkpointer.config().instantiate();
+        Checkpointer ckpt = sync().instantiate();
         Path saved = ckpt.save(dir, state(5));
         assertEquals(Checkpointer.stepDir(dir, 5), saved);
         assertTrue(Files.exists(saved.resolve("index.json")));
@@ -78,7 +111,7 @@ class CheckpointerTest {
 
     @Test
     void incompleteDirectories_areIgnored() throws IOException {
-        Checkpointer ckpt = Checkpointer.config().instantiate();
+        Checkpointer ckpt = sync().instantiate();
         ckpt.save(dir, state(3));
         // A save killed before its index was written, and a temporary directory.
         Files.createDirectories(Checkpointer.stepDir(dir, 9));
@@ -94,7 +127,7 @@ class CheckpointerTest {
 
     @Test
     void keepPolicy_keepsNewestAndMultiples() {
-        Checkpointer ckpt = Checkpointer.config().keepLast(2).keepEveryNSteps(4L).instantiate();
+        Checkpointer ckpt = sync().keepLast(2).keepEveryNSteps(4L).instantiate();
         for (long step = 1; step <= 9; step++) {
             ckpt.save(dir, state(step));
         }
@@ -103,7 +136,7 @@ class CheckpointerTest {
 
     @Test
     void corruptNewest_isRefusedOrFallsBackWhenAsked() throws IOException {
-        Checkpointer ckpt = Checkpointer.config().instantiate();
+        Checkpointer ckpt = sync().instantiate();
         ckpt.save(dir, state(1));
         ckpt.save(dir, state(2));
         Path params = Checkpointer.stepDir(dir, 2).resolve("params.safetensors");
@@ -164,7 +197,7 @@ class CheckpointerTest {
             })
     void editedIndex_isRefusedNamingTheField(String from, String to, String message)
             throws IOException {
-        Checkpointer.config().instantiate().save(dir, state(5));
+        sync().instantiate().save(dir, state(5));
         Path index = Checkpointer.stepDir(dir, 5).resolve("index.json");
         String text = Files.readString(index);
         assertTrue(text.contains(from), text);
@@ -205,7 +238,7 @@ class CheckpointerTest {
     @Test
     void recover_removesLeftoversOfInterruptedSaves_andRestoresAnInterruptedReplace()
             throws IOException {
-        Checkpointer ckpt = Checkpointer.config().instantiate();
+        Checkpointer ckpt = sync().instantiate();
         ckpt.save(dir, state(3));
         ckpt.save(dir, state(4));
         Path root = dir.resolve("checkpoints");
@@ -224,7 +257,7 @@ class CheckpointerTest {
 
     @Test
     void otherFormatVersion_isRefusedNamingBoth() throws IOException {
-        Checkpointer.config().instantiate().save(dir, state(5));
+        sync().instantiate().save(dir, state(5));
         Path index = Checkpointer.stepDir(dir, 5).resolve("index.json");
         Files.writeString(index, Files.readString(index).replace("\"formatVersion\" : 2,", ""));
         rehash(index);
@@ -241,7 +274,7 @@ class CheckpointerTest {
 
     @Test
     void wrongStructure_namesEveryDifference() {
-        Checkpointer.config().instantiate().save(dir, state(1));
+        sync().instantiate().save(dir, state(1));
         CheckpointException e =
                 assertThrows(
                         CheckpointException.class,
@@ -285,7 +318,7 @@ class CheckpointerTest {
 
     @Test
     void maybeSave_firesEveryNStepsOrWhenForced() {
-        Checkpointer ckpt = Checkpointer.config().everyNSteps(3).instantiate();
+        Checkpointer ckpt = sync().everyNSteps(3).instantiate();
         List<Long> saved = new java.util.ArrayList<>();
         for (long step = 1; step <= 10; step++) {
             long s = step;
