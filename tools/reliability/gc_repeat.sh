@@ -32,7 +32,7 @@ cat > "$OUT/compare.py" <<'PY'
 import json, sys
 def steps(d):
     with open(d + "/summaries/train/metrics.jsonl") as f:
-        return [{k: v for k, v in json.loads(l).items() if k != "steps_per_second"} for l in f if l.strip()]
+        return [{k: v for k, v in json.loads(l).items() if k not in ("steps_per_second", "goodput")} for l in f if l.strip()]
 ref, run = steps(sys.argv[1]), steps(sys.argv[2])
 diff = [r["step"] for r, a in zip(ref, run) if r != a]
 if len(ref) != len(run):

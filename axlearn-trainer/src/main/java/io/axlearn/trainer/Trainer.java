@@ -75,6 +75,16 @@ public final class Trainer extends Configurable {
         /** Write training summaries every this many steps. */
         private int summaryEveryNSteps = 10;
 
+        /**
+         * A training step (its batch and the train step) running longer than this many times the
+         * median of the recent steps, and at least {@code watchdogMinSeconds}, gets one warning
+         * with a dump of every thread while it runs; {@code 0} turns the watchdog off.
+         */
+        private double watchdogFactor = 10;
+
+        /** The least time in seconds that makes a step slow for the watchdog. */
+        private double watchdogMinSeconds = 60;
+
         /** Number of training steps. */
         @Required private Long maxStep;
 
@@ -127,6 +137,16 @@ public final class Trainer extends Configurable {
             return set(() -> summaryEveryNSteps = v);
         }
 
+        /** Sets the watchdog's factor over the median step time ({@code 0}: off). */
+        public Config watchdogFactor(double v) {
+            return set(() -> watchdogFactor = v);
+        }
+
+        /** Sets the watchdog's least slow-step time in seconds. */
+        public Config watchdogMinSeconds(double v) {
+            return set(() -> watchdogMinSeconds = v);
+        }
+
         public Config maxStep(long v) {
             return set(() -> maxStep = v);
         }
@@ -157,6 +177,13 @@ public final class Trainer extends Configurable {
         protected void validate() {
             if (maxStep <= 0) {
                 throw invalid("maxStep", "must be positive, got " + maxStep);
+            }
+            if (!(watchdogFactor >= 0) || Double.isInfinite(watchdogFactor)) {
+                throw invalid("watchdogFactor", "must be finite and >= 0, got " + watchdogFactor);
+            }
+            if (!(watchdogMinSeconds >= 0) || Double.isInfinite(watchdogMinSeconds)) {
+                throw invalid(
+                        "watchdogMinSeconds", "must be finite and >= 0, got " + watchdogMinSeconds);
             }
             if (summaryEveryNSteps <= 0) {
                 throw invalid("summaryEveryNSteps", "must be positive, got " + summaryEveryNSteps);
@@ -495,30 +522,40 @@ public final class Trainer extends Configurable {
         Progress progress = new Progress(out, terminal, start, cfg.maxStep, cfg.summaryEveryNSteps);
         List<Evaler.Run> evalRuns = new ArrayList<>();
         try (SummaryWriter trainWriter = new SummaryWriter(dir, "train");
-                Input.BatchIterator batches = input.iterator(state.input())) {
+                Input.BatchIterator batches = input.iterator(state.input());
+                StepWatchdog watchdog =
+                        new StepWatchdog(
+                                cfg.watchdogFactor, cfg.watchdogMinSeconds, progress::message)) {
             evalers.forEach((name, evaler) -> evalRuns.add(evaler.start(dir, name)));
             long windowStart = System.nanoTime();
             long windowFromStep = start;
+            long loopStart = System.nanoTime();
             while (state.step() < cfg.maxStep) {
+                watchdog.started(state.step() + 1);
                 Batch batch = batches.next();
                 long step = state.step() + 1;
                 boolean last = step == cfg.maxStep;
                 boolean summarise = step % cfg.summaryEveryNSteps == 0 || last;
                 try (TrainStep.Output output = trainStep.apply(state, batch)) {
                     state = output.state();
-                    if (summarise || listener != null) {
-                        Map<String, Double> scalars = output.scalars();
+                    Map<String, Double> scalars =
+                            summarise || listener != null ? output.scalars() : null;
+                    if (scalars != null) {
                         lastLoss = scalars.get("loss");
-                        if (listener != null) {
-                            listener.afterStep(step, scalars);
-                        }
-                        if (summarise) {
-                            double seconds = (System.nanoTime() - windowStart) / 1e9;
-                            scalars.put("steps_per_second", (step - windowFromStep) / seconds);
-                            trainWriter.write(step, scalars);
-                            windowStart = System.nanoTime();
-                            windowFromStep = step;
-                        }
+                    }
+                    if (listener != null) {
+                        listener.afterStep(step, scalars);
+                    }
+                    watchdog.finished();
+                    if (summarise) {
+                        long now = System.nanoTime();
+                        scalars.put(
+                                "steps_per_second",
+                                (step - windowFromStep) / ((now - windowStart) / 1e9));
+                        scalars.put("goodput", watchdog.stepSeconds() / ((now - loopStart) / 1e9));
+                        trainWriter.write(step, scalars);
+                        windowStart = now;
+                        windowFromStep = step;
                     }
                 } catch (TrainingDivergedException e) {
                     report(progress, checkpointer.drainWritten());

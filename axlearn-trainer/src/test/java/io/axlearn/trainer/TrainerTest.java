@@ -52,6 +52,46 @@ class TrainerTest {
     }
 
     @Test
+    void slowStep_getsOneWarningWithAThreadDumpWhileItRuns_andGoodputIsSummarised()
+            throws Exception {
+        Trainer.Config cfg = Regression.trainer(12).watchdogFactor(5).watchdogMinSeconds(0.3);
+        cfg.summaryEveryNSteps(4);
+        cfg.instantiate()
+                .progressTo(new PrintWriter(progress, true), false)
+                .onStep(
+                        (step, scalars) -> {
+                            if (step == 8) {
+                                sleepInsideStepEight();
+                            }
+                        })
+                .run(dir);
+        String log = progress.toString();
+        int at = log.indexOf("warning: step 8 has run ");
+        assertTrue(at >= 0, log);
+        assertEquals(at, log.lastIndexOf("warning: step"), "one warning, for step 8 only");
+        assertTrue(log.contains("sleepInsideStepEight"), "the dump shows where it waits: " + log);
+        assertTrue(log.contains("\"axlearn-step-watchdog\" RUNNABLE"), log);
+        com.fasterxml.jackson.databind.ObjectMapper json =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<Double> goodput = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("summaries/train/metrics.jsonl"))) {
+            goodput.add(json.readTree(line).get("goodput").asDouble());
+        }
+        assertEquals(3, goodput.size());
+        for (double g : goodput) {
+            assertTrue(g > 0 && g <= 1, "goodput is a fraction of the wall time: " + goodput);
+        }
+    }
+
+    private static void sleepInsideStepEight() {
+        try {
+            Thread.sleep(1_500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void interruptedRun_resumesWithTheLossesOfAnUninterruptedOne() {
         Trainer.Config cfg = Regression.trainer(8);
         cfg.checkpointer(Checkpointer.config().everyNSteps(2));
