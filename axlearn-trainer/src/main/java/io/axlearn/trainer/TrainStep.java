@@ -113,16 +113,24 @@ public final class TrainStep {
         private final NDManager scalarsManager;
         private final Map<String, NDArray> arrays;
         private final double learningRate;
+        private final Timings timings;
 
         private Output(
                 TrainerState state,
                 NDManager scalarsManager,
                 Map<String, NDArray> arrays,
-                double learningRate) {
+                double learningRate,
+                Timings timings) {
             this.state = state;
             this.scalarsManager = scalarsManager;
             this.arrays = arrays;
             this.learningRate = learningRate;
+            this.timings = timings;
+        }
+
+        /** Where the step's time went. */
+        public Timings timings() {
+            return timings;
         }
 
         /** The state after the step. */
@@ -153,6 +161,24 @@ public final class TrainStep {
     }
 
     /**
+     * Where one step's time went, in nanoseconds of wall time. The CPU engine runs every operation
+     * before it returns, so the phases are exact there; on a GPU they are the time to queue the
+     * work, up to the first value read back.
+     *
+     * @param copyNanos handing the batch to the engine
+     * @param forwardNanos the forward passes
+     * @param backwardNanos the backward passes
+     * @param updateNanos gradients, clipping, the non-finite check, the optimiser update, state
+     *     updates and zeroing the gradients
+     */
+    public record Timings(long copyNanos, long forwardNanos, long backwardNanos, long updateNanos) {
+        /** The whole step. */
+        public long totalNanos() {
+            return copyNanos + forwardNanos + backwardNanos + updateNanos;
+        }
+    }
+
+    /**
      * Runs step {@code state.step() + 1} on {@code batch}.
      *
      * @param state the state before the step; its arrays are updated in place
@@ -178,8 +204,11 @@ public final class TrainStep {
         NDManager home = managerOf(params);
         Engine engine = home.getEngine();
         NDManager scalarsManager = home.newSubManager();
+        long t0 = System.nanoTime();
+        long[] passes = new long[2]; // forward, backward
         try (NDManager stepManager = home.newSubManager()) {
             Map<String, NDArray> arrays = batch.toArrays(stepManager);
+            long copied = System.nanoTime();
             NDArray loss;
             Map<String, NDArray> metrics = new TreeMap<>();
             ForwardContext stateUpdates = null;
@@ -189,15 +218,28 @@ public final class TrainStep {
                                 params, stepManager, true, Seeds.derive(seed, "step/" + step));
                 BaseModel.Output out;
                 try (GradientCollector collector = engine.newGradientCollector()) {
+                    long f0 = System.nanoTime();
                     out = model.forward(ctx, arrays);
+                    long f1 = System.nanoTime();
                     collector.backward(out.loss());
+                    passes[0] += f1 - f0;
+                    passes[1] += System.nanoTime() - f1;
                 }
                 loss = out.loss();
                 metrics.putAll(out.metrics());
                 stateUpdates = ctx;
             } else {
-                loss = accumulate(step, params, arrays, size / microBatches, metrics, stepManager);
+                loss =
+                        accumulate(
+                                step,
+                                params,
+                                arrays,
+                                size / microBatches,
+                                metrics,
+                                stepManager,
+                                passes);
             }
+            long passed = System.nanoTime();
             Map<String, NDArray> grads = gradients(params, stepManager);
             NDArray norm = learner.clipGradients(grads, state.optimizer());
             NDArray checked = norm == null ? loss : loss.add(norm);
@@ -219,7 +261,13 @@ public final class TrainStep {
             scalars.values().forEach(a -> a.attach(scalarsManager));
             TrainerState next =
                     new TrainerState(step, params, state.optimizer(), batch.stateAfter());
-            return new Output(next, scalarsManager, scalars, learner.learningRate(step));
+            Timings timings =
+                    new Timings(
+                            copied - t0,
+                            passes[0],
+                            passes[1],
+                            System.nanoTime() - passed + (passed - copied - passes[0] - passes[1]));
+            return new Output(next, scalarsManager, scalars, learner.learningRate(step), timings);
         } catch (RuntimeException e) {
             scalarsManager.close();
             throw e;
@@ -236,7 +284,8 @@ public final class TrainStep {
             Map<String, NDArray> arrays,
             long microSize,
             Map<String, NDArray> metrics,
-            NDManager stepManager) {
+            NDManager stepManager,
+            long[] passes) {
         Engine engine = stepManager.getEngine();
         NDArray weightedLoss = null;
         NDArray totalWeight = null;
@@ -255,9 +304,13 @@ public final class TrainStep {
                                 Seeds.derive(seed, "step/" + step + "/micro/" + k));
                 BaseModel.Output out;
                 try (GradientCollector collector = engine.newGradientCollector()) {
+                    long f0 = System.nanoTime();
                     out = model.forward(ctx, slice);
+                    long f1 = System.nanoTime();
                     // d(L_k * W_k): divided by the batch's total weight W once all are done.
                     collector.backward(out.loss().mul(out.lossWeight()));
+                    passes[0] += f1 - f0;
+                    passes[1] += System.nanoTime() - f1;
                 }
                 applyStateUpdates(params, ctx);
                 NDArray w = out.lossWeight();

@@ -290,6 +290,11 @@ public final class Trainer extends Configurable {
         return model;
     }
 
+    /** The training input. */
+    public Input input() {
+        return input;
+    }
+
     /** The train step every step of {@link #run} goes through. */
     public TrainStep trainStep() {
         return trainStep;

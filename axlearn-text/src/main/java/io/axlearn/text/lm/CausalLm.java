@@ -25,6 +25,7 @@ import io.axlearn.core.layers.PositionEncoding;
 import io.axlearn.core.layers.SinusoidalPositionEmbedding;
 import io.axlearn.core.losses.CrossEntropy;
 import io.axlearn.core.module.BaseModel;
+import io.axlearn.core.module.FlopEstimate;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.TextGenerator;
@@ -56,7 +57,7 @@ import java.util.function.Consumer;
  * <p>Generation ({@link #generate}, {@code axlearn generate}) reads and writes text with the
  * model's {@code tokenizer} and decodes through the KV cache ({@link Generation}).
  */
-public final class CausalLm extends BaseModel implements TextGenerator {
+public final class CausalLm extends BaseModel implements TextGenerator, FlopEstimate {
     /** Batch feature of input ids. */
     public static final String INPUTS = "inputs";
 
@@ -444,5 +445,28 @@ public final class CausalLm extends BaseModel implements TextGenerator {
                             + "), the window's length");
         }
         return positions;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Per token: 2 operations per weight of every matrix of the decoder and of the output logits
+     * ({@code dim x vocabSize}, tied or not), plus attention's scores and weighted sum, {@code 4 T
+     * dim} per layer over the window of {@code T} (the causal half included, as the engine computes
+     * it); times 3 for the backward pass.
+     */
+    @Override
+    public double trainingFlops(Map<String, ai.djl.ndarray.types.Shape> batchShapes) {
+        ai.djl.ndarray.types.Shape inputs = batchShapes.get(INPUTS);
+        long tokens = inputs.size();
+        long window = inputs.get(inputs.dimension() - 1);
+        double matrixWeights = (double) cfg.dim * cfg.vocabSize;
+        for (Map.Entry<String, io.axlearn.core.module.ParamSpec> p : paramSpecs().entrySet()) {
+            if (p.getKey().startsWith("decoder/") && p.getValue().shape().dimension() == 2) {
+                matrixWeights += p.getValue().shape().size();
+            }
+        }
+        double attention = 4.0 * window * cfg.dim * decoder.getConfig().layerConfigs().size();
+        return 3 * tokens * (2 * matrixWeights + attention);
     }
 }

@@ -121,6 +121,17 @@ class CausalLmTest {
     }
 
     @Test
+    void trainingFlops_countDecoderMatricesLogitsAndAttention() {
+        // vocab 13, dim 8, 2 layers, FFN 16: per layer q, k, v, o 4 * 64 and FFN 2 * 128 weights.
+        CausalLm model = tiny(encoding("rotary")).instantiate();
+        double perToken = 2 * (2 * (4 * 64 + 2 * 128) + 8 * 13) + 4 * 6 * 8 * 2;
+        assertEquals(
+                3 * 12 * perToken,
+                model.trainingFlops(Map.of(CausalLm.INPUTS, new Shape(2, 6))),
+                1e-9);
+    }
+
+    @Test
     void positionEncodings_changeTheModel_andOnlyLearnedHasParameters() {
         SortedMap<String, ParamSpec> rotary = tiny(encoding("rotary")).instantiate().paramSpecs();
         assertEquals(rotary.keySet(), tiny(null).instantiate().paramSpecs().keySet());

@@ -44,7 +44,8 @@ import picocli.CommandLine.ParameterException;
             Main.TrainCommand.class,
             Main.EvalCommand.class,
             GenerateCommand.class,
-            ReportCommand.class
+            ReportCommand.class,
+            BenchCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
