@@ -36,6 +36,13 @@ public final class MpiCollective implements Collective {
         return instance;
     }
 
+    /** Calls {@code action} with the instance if {@link #start} has been called in this process. */
+    public static synchronized void ifStarted(java.util.function.Consumer<MpiCollective> action) {
+        if (instance != null) {
+            action.accept(instance);
+        }
+    }
+
     @Override
     public int rank() {
         return rank;
