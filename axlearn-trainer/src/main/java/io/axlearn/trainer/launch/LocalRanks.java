@@ -74,6 +74,9 @@ final class LocalRanks {
         boolean inReport = false;
         String reportRank = null;
         Set<String> errorsSeen = new HashSet<>();
+        // When a rank dies, mpirun sends SIGTERM to the others, which then say they will save:
+        // such lines are shown only if the run did not fail (the signal came from the user).
+        List<String> signalLines = new ArrayList<>();
         try (BufferedReader lines =
                 new BufferedReader(
                         new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -107,6 +110,10 @@ final class LocalRanks {
                     }
                     continue;
                 }
+                if (line.startsWith("received SIG")) {
+                    signalLines.add(line);
+                    continue;
+                }
                 if (line.startsWith("error: ") && !errorsSeen.add(line)) {
                     continue; // every rank reports the same bad input: print it once
                 }
@@ -114,7 +121,10 @@ final class LocalRanks {
                 out.flush();
             }
             int status = p.waitFor();
-            if (status != 0 && failure != null) {
+            if (failure == null) {
+                signalLines.forEach(out::println);
+                out.flush();
+            } else if (status != 0) {
                 err.println(
                         "error: "
                                 + failure
