@@ -116,16 +116,6 @@ class DataParallelFaultTest {
     }
 
     private static List<String> args(Path dir, int batchSize, List<String> extra) {
-        List<String> args =
-                new ArrayList<>(
-                        SmallRun.args(
-                                "train",
-                                dir,
-                                STEPS,
-                                "input.batchSize=" + batchSize,
-                                "input.shuffleBufferSize=0",
-                                "evalers={}"));
-        args.addAll(extra);
-        return args;
+        return DataParallelTrainingTest.args(dir, STEPS, batchSize, extra, "evalers={}");
     }
 }

@@ -30,12 +30,25 @@ class DataParallelTrainingTest {
             throws Exception {
         MpiTesting.assumeMpi();
         Path single = tmp.resolve("single");
-        SmallRun.Result one = SmallRun.run(args(single, ranks * PER_RANK, List.of()));
+        SmallRun.Result one =
+                SmallRun.run(
+                        args(
+                                single,
+                                STEPS,
+                                ranks * PER_RANK,
+                                List.of(),
+                                "replicaCheckEveryNSteps=5"));
         assertEquals(0, one.status(), one.err());
 
         Path parallel = tmp.resolve("parallel");
         SmallRun.Result many =
-                SmallRun.run(args(parallel, PER_RANK, List.of("--nproc", Integer.toString(ranks))));
+                SmallRun.run(
+                        args(
+                                parallel,
+                                STEPS,
+                                PER_RANK,
+                                List.of("--nproc", Integer.toString(ranks)),
+                                "replicaCheckEveryNSteps=5"));
         assertEquals(0, many.status(), many.out() + many.err());
         assertTrue(many.out().contains("done: step " + STEPS), many.out());
 
@@ -54,16 +67,17 @@ class DataParallelTrainingTest {
         assertFalse(many.out().contains("replicas differ"), many.out());
     }
 
-    private static List<String> args(Path dir, int batchSize, List<String> extra) {
+    /**
+     * A small charlm run of {@code steps} steps reading in source order with {@code batchSize}
+     * examples per process, then {@code extra} arguments.
+     */
+    static List<String> args(
+            Path dir, long steps, int batchSize, List<String> extra, String... sets) {
+        List<String> all = new ArrayList<>(List.of(sets));
+        all.add("input.batchSize=" + batchSize);
+        all.add("input.shuffleBufferSize=0");
         List<String> args =
-                new ArrayList<>(
-                        SmallRun.args(
-                                "train",
-                                dir,
-                                STEPS,
-                                "input.batchSize=" + batchSize,
-                                "input.shuffleBufferSize=0",
-                                "replicaCheckEveryNSteps=5"));
+                new ArrayList<>(SmallRun.args("train", dir, steps, all.toArray(String[]::new)));
         args.addAll(extra);
         return args;
     }
