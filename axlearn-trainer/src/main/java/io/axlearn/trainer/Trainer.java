@@ -625,6 +625,7 @@ public final class Trainer extends Configurable {
             }
             long windowStart = System.nanoTime();
             long windowFromStep = start;
+            long windowReduceNanos = 0;
             while (state.step() < cfg.maxStep) {
                 Batch batch = batches.next();
                 long step = state.step() + 1;
@@ -641,6 +642,19 @@ public final class Trainer extends Configurable {
                         if (summarise && trainWriter != null) {
                             double seconds = (System.nanoTime() - windowStart) / 1e9;
                             scalars.put("steps_per_second", (step - windowFromStep) / seconds);
+                            if (dataParallel != null) {
+                                // Rank 0's time scaling and all-reducing gradients, per step.
+                                long reduce = dataParallel.reduceNanos();
+                                scalars.put(
+                                        "all_reduce_seconds",
+                                        (reduce - windowReduceNanos)
+                                                / 1e9
+                                                / (step - windowFromStep));
+                                windowReduceNanos = reduce;
+                                scalars.put(
+                                        "all_reduce_bytes",
+                                        (double) dataParallel.reducedBytes() / step);
+                            }
                             trainWriter.write(step, scalars);
                             windowStart = System.nanoTime();
                             windowFromStep = step;
