@@ -15,6 +15,7 @@ import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.Seeds;
+import io.axlearn.trainer.distributed.DataParallel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -65,6 +66,7 @@ public final class TrainStep {
     private final long seed;
     private final int microBatches;
     private final SortedMap<String, ParamSpec> specs;
+    private final DataParallel dataParallel;
     private ParamTree gradientsEnabledFor;
 
     /**
@@ -75,6 +77,22 @@ public final class TrainStep {
      *     batch size
      */
     public TrainStep(BaseModel model, Learner learner, long seed, int microBatches) {
+        this(model, learner, seed, microBatches, null);
+    }
+
+    /**
+     * A step that is one rank's part of a data-parallel step: after backward, the gradients, loss
+     * and metrics are combined across the ranks of {@code dataParallel} (see {@link
+     * DataParallel#reduce}), so every rank applies the update of the global batch.
+     *
+     * @param dataParallel the ranks; {@code null} for one process
+     */
+    public TrainStep(
+            BaseModel model,
+            Learner learner,
+            long seed,
+            int microBatches,
+            DataParallel dataParallel) {
         if (microBatches < 1) {
             throw new IllegalArgumentException("microBatches must be >= 1, got " + microBatches);
         }
@@ -82,6 +100,7 @@ public final class TrainStep {
         this.learner = learner;
         this.seed = seed;
         this.microBatches = microBatches;
+        this.dataParallel = dataParallel;
         this.specs = learner.effectiveSpecs(model.paramSpecs()); // frozen ones need no gradient
     }
 
@@ -168,8 +187,8 @@ public final class TrainStep {
      * @param copyNanos handing the batch to the engine
      * @param forwardNanos the forward passes
      * @param backwardNanos the backward passes
-     * @param updateNanos gradients, clipping, the non-finite check, the optimiser update, state
-     *     updates and zeroing the gradients
+     * @param updateNanos gradients (with their all-reduce on several ranks), clipping, the
+     *     non-finite check, the optimiser update, state updates and zeroing the gradients
      */
     public record Timings(long copyNanos, long forwardNanos, long backwardNanos, long updateNanos) {
         /** The whole step. */
@@ -210,7 +229,9 @@ public final class TrainStep {
             Map<String, NDArray> arrays = batch.toArrays(stepManager);
             long copied = System.nanoTime();
             NDArray loss;
+            NDArray lossWeight;
             Map<String, NDArray> metrics = new TreeMap<>();
+            Map<String, NDArray> metricWeights = new TreeMap<>();
             ForwardContext stateUpdates = null;
             if (microBatches == 1) {
                 ForwardContext ctx =
@@ -226,9 +247,12 @@ public final class TrainStep {
                     passes[1] += System.nanoTime() - f1;
                 }
                 loss = out.loss();
+                lossWeight = out.lossWeight();
                 metrics.putAll(out.metrics());
+                metrics.keySet().forEach(name -> metricWeights.put(name, out.weightOf(name)));
                 stateUpdates = ctx;
             } else {
+                NDArray[] weight = new NDArray[1];
                 loss =
                         accumulate(
                                 step,
@@ -236,11 +260,21 @@ public final class TrainStep {
                                 arrays,
                                 size / microBatches,
                                 metrics,
+                                metricWeights,
+                                weight,
                                 stepManager,
                                 passes);
+                lossWeight = weight[0];
             }
             long passed = System.nanoTime();
-            Map<String, NDArray> grads = gradients(params, stepManager);
+            SortedMap<String, NDArray> grads = gradients(params, stepManager);
+            if (dataParallel != null) {
+                DataParallel.Means means =
+                        dataParallel.reduce(
+                                grads, loss, lossWeight, metrics, metricWeights, stepManager);
+                loss = means.loss();
+                metrics = new TreeMap<>(means.metrics());
+            }
             NDArray norm = learner.clipGradients(grads, state.optimizer());
             NDArray checked = norm == null ? loss : loss.add(norm);
             if (!Float.isFinite(checked.getFloat())) {
@@ -276,7 +310,8 @@ public final class TrainStep {
 
     /**
      * Forward and backward over the micro-batches; returns the batch's loss and puts its metrics,
-     * each the weighted mean over the micro-batches, into {@code metrics}.
+     * each the weighted mean over the micro-batches, into {@code metrics}, their total weights into
+     * {@code metricWeights}, and the loss's total weight into {@code lossWeight[0]}.
      */
     private NDArray accumulate(
             long step,
@@ -284,13 +319,14 @@ public final class TrainStep {
             Map<String, NDArray> arrays,
             long microSize,
             Map<String, NDArray> metrics,
+            Map<String, NDArray> metricWeights,
+            NDArray[] lossWeight,
             NDManager stepManager,
             long[] passes) {
         Engine engine = stepManager.getEngine();
         NDArray weightedLoss = null;
         NDArray totalWeight = null;
         Map<String, NDArray> weightedMetrics = new TreeMap<>();
-        Map<String, NDArray> metricWeights = new TreeMap<>();
         for (int k = 0; k < microBatches; k++) {
             try (NDManager micro = stepManager.newSubManager()) {
                 Map<String, NDArray> slice = new LinkedHashMap<>();
@@ -342,6 +378,7 @@ public final class TrainStep {
                 (name, sum) ->
                         metrics.put(
                                 name, sum.div(metricWeights.get(name).maximum(Float.MIN_NORMAL))));
+        lossWeight[0] = totalWeight;
         return weightedLoss.div(denominator);
     }
 
@@ -371,8 +408,8 @@ public final class TrainStep {
     }
 
     /** The gradient handle of every parameter that has one, attached to the step's manager. */
-    private Map<String, NDArray> gradients(ParamTree params, NDManager stepManager) {
-        Map<String, NDArray> grads = new TreeMap<>();
+    private SortedMap<String, NDArray> gradients(ParamTree params, NDManager stepManager) {
+        SortedMap<String, NDArray> grads = new TreeMap<>();
         params.asMap()
                 .forEach(
                         (path, p) -> {

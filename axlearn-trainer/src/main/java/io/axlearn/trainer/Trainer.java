@@ -26,6 +26,8 @@ import io.axlearn.trainer.checkpoint.Checkpoint;
 import io.axlearn.trainer.checkpoint.CheckpointException;
 import io.axlearn.trainer.checkpoint.CheckpointMetadata;
 import io.axlearn.trainer.checkpoint.Checkpointer;
+import io.axlearn.trainer.distributed.Collective;
+import io.axlearn.trainer.distributed.DataParallel;
 import io.axlearn.trainer.eval.Evaler;
 import io.axlearn.trainer.summary.SummaryWriter;
 import java.io.IOException;
@@ -107,6 +109,19 @@ public final class Trainer extends Configurable {
          */
         private InitialWeights.Config initFrom;
 
+        /**
+         * Data parallel on several ranks: compare a parameter checksum across ranks every this many
+         * steps (and at the last step), failing on every rank when the replicas differ; 0 never.
+         */
+        private int replicaCheckEveryNSteps = 100;
+
+        /**
+         * Data parallel on several ranks: gradients are all-reduced in flat buckets of about this
+         * many bytes (25 MiB, as PyTorch DDP); a gradient larger than a bucket is reduced alone, in
+         * place.
+         */
+        private long allReduceBucketBytes = DataParallel.DEFAULT_BUCKET_BYTES;
+
         public Config model(BaseModel.Config<?, ?> v) {
             return set(() -> model = v.copy());
         }
@@ -168,6 +183,14 @@ public final class Trainer extends Configurable {
             return set(() -> initFrom = v == null ? null : v.copy());
         }
 
+        public Config replicaCheckEveryNSteps(int v) {
+            return set(() -> replicaCheckEveryNSteps = v);
+        }
+
+        public Config allReduceBucketBytes(long v) {
+            return set(() -> allReduceBucketBytes = v);
+        }
+
         /** The number of training steps. */
         public Long maxStep() {
             return maxStep;
@@ -193,6 +216,16 @@ public final class Trainer extends Configurable {
             }
             if (microBatches < 1) {
                 throw invalid("microBatches", "must be at least 1, got " + microBatches);
+            }
+            if (replicaCheckEveryNSteps < 0) {
+                throw invalid(
+                        "replicaCheckEveryNSteps",
+                        "must not be negative, got " + replicaCheckEveryNSteps);
+            }
+            if (allReduceBucketBytes < 4 || allReduceBucketBytes > Integer.MAX_VALUE) {
+                throw invalid(
+                        "allReduceBucketBytes",
+                        "must be in [4, 2147483647], got " + allReduceBucketBytes);
             }
             Integer batchSize = input.batchSize();
             if (batchSize != null && batchSize % microBatches != 0) {
@@ -231,7 +264,9 @@ public final class Trainer extends Configurable {
     private final Checkpointer checkpointer;
     private final Map<String, Evaler> evalers = new LinkedHashMap<>();
     private final InitialWeights initialWeights;
-    private final TrainStep trainStep;
+    private final Learner learner;
+    private TrainStep trainStep;
+    private Collective collective;
 
     /** The resolved config as JSON, for the run directory and every checkpoint's index. */
     private final String configJson;
@@ -265,7 +300,7 @@ public final class Trainer extends Configurable {
         this.cfg = cfg;
         this.model = cfg.model.instantiateAt(child("model"));
         this.input = cfg.input.instantiateAt(child("input"));
-        Learner learner = cfg.learner.instantiateAt(child("learner"));
+        this.learner = cfg.learner.instantiateAt(child("learner"));
         this.checkpointer = cfg.checkpointer.instantiateAt(child("checkpointer"));
         this.initialWeights =
                 cfg.initFrom == null ? null : cfg.initFrom.instantiateAt(child("initFrom"));
@@ -293,6 +328,15 @@ public final class Trainer extends Configurable {
     /** The training input. */
     public Input input() {
         return input;
+    }
+
+    /**
+     * Runs on {@code ranks} (data parallel when it has several) instead of the collective the
+     * process was launched into ({@link Collective#fromEnvironment()}, the default).
+     */
+    public Trainer collective(Collective ranks) {
+        this.collective = ranks;
+        return this;
     }
 
     /** The train step every step of {@link #run} goes through. */
@@ -351,15 +395,93 @@ public final class Trainer extends Configurable {
      */
     public Result run(Path trainerDir) {
         checkIsDirectory(trainerDir);
+        if (collective == null) {
+            collective = Collective.fromEnvironment();
+        }
+        if (collective.size() == 1) {
+            return runOn(trainerDir, null, input);
+        }
+        // Data parallel: rank r reads examples r, r + N, ... of the input (its batchSize examples
+        // per step), every rank restores, only rank 0 writes to the run directory.
+        DataParallel dataParallel = new DataParallel(collective, cfg.allReduceBucketBytes);
+        trainStep = new TrainStep(model, learner, cfg.seed, cfg.microBatches, dataParallel);
+        Input shard =
+                cfg.input
+                        .copy()
+                        .hosts(collective.rank(), collective.size())
+                        .instantiateAt(child("input"));
+        if (collective.rank() != 0) {
+            out = new PrintWriter(java.io.Writer.nullWriter());
+            terminal = false;
+        }
+        return runOn(trainerDir, dataParallel, shard);
+    }
+
+    private boolean writes() {
+        return collective == null || collective.rank() == 0;
+    }
+
+    /**
+     * Whether this process writes the run directory and prints progress: one process, or rank 0 of
+     * several.
+     */
+    public boolean leader() {
+        return writes();
+    }
+
+    private Result runOn(Path trainerDir, DataParallel dataParallel, Input shard) {
         Engine engine = Engines.pytorch();
         Device device = device();
-        try (RunLock lock = RunLock.acquire(trainerDir);
+        try (RunLock lock = writes() ? RunLock.acquire(trainerDir) : null;
                 NDManager root = NDManager.newBaseManager(device, engine.getEngineName())) {
-            Checkpointer.recover(trainerDir, out::println);
+            if (writes()) {
+                Checkpointer.recover(trainerDir, out::println);
+            }
+            if (dataParallel != null) {
+                dataParallel.collective().barrier(); // rank 0 has cleaned up: all may restore
+            }
             TrainerState state = restoreOrInit(trainerDir, root);
-            writeConfig(trainerDir);
-            return loop(trainerDir, root, state);
+            if (dataParallel != null) {
+                agreeOnStart(dataParallel, state);
+            }
+            if (writes()) {
+                writeConfig(trainerDir);
+            }
+            return loop(trainerDir, root, state, dataParallel, shard);
         }
+    }
+
+    /**
+     * Checks every rank restored the same step, then gives every rank rank 0's parameters and
+     * optimiser state (equal already when restored or initialised from the seed; this also covers
+     * initial weights read on one rank only).
+     */
+    private void agreeOnStart(DataParallel dataParallel, TrainerState state) {
+        Collective ranks = dataParallel.collective();
+        java.nio.ByteBuffer mine =
+                java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+        mine.putLong(0, state.step());
+        java.nio.ByteBuffer all =
+                java.nio.ByteBuffer.allocateDirect(8 * ranks.size())
+                        .order(java.nio.ByteOrder.nativeOrder());
+        ranks.allGather(mine, all);
+        for (int r = 0; r < ranks.size(); r++) {
+            if (all.getLong(8 * r) != state.step()) {
+                throw new CheckpointException(
+                        "rank "
+                                + r
+                                + " restored step "
+                                + all.getLong(8 * r)
+                                + " but rank "
+                                + ranks.rank()
+                                + " step "
+                                + state.step()
+                                + ": every rank must see the same trainer directory (a shared"
+                                + " file system)");
+            }
+        }
+        dataParallel.broadcast(new TreeMap<>(state.params().asMap()));
+        dataParallel.broadcast(state.optimizer().arrays());
     }
 
     /**
@@ -519,21 +641,26 @@ public final class Trainer extends Configurable {
         }
     }
 
-    private Result loop(Path dir, NDManager root, TrainerState state) {
+    private Result loop(
+            Path dir, NDManager root, TrainerState state, DataParallel dataParallel, Input shard) {
         long start = state.step();
         Map<String, Map<String, WeightedScalar>> evaluations = new LinkedHashMap<>();
         double lastLoss = Double.NaN;
         long lastSaved = start;
         Progress progress = new Progress(out, terminal, start, cfg.maxStep, cfg.summaryEveryNSteps);
         List<Evaler.Run> evalRuns = new ArrayList<>();
-        try (SummaryWriter trainWriter = new SummaryWriter(dir, "train");
-                Input.BatchIterator batches = input.iterator(state.input());
+        try (SummaryWriter trainWriter = writes() ? new SummaryWriter(dir, "train") : null;
+                Input.BatchIterator batches = shard.iterator(state.input());
                 StepWatchdog watchdog =
                         new StepWatchdog(
                                 cfg.watchdogFactor, cfg.watchdogMinSeconds, progress::message)) {
-            evalers.forEach((name, evaler) -> evalRuns.add(evaler.start(dir, name)));
+            if (writes()) {
+                // Evaluation runs on rank 0 alone, over the whole evaluation input.
+                evalers.forEach((name, evaler) -> evalRuns.add(evaler.start(dir, name)));
+            }
             long windowStart = System.nanoTime();
             long windowFromStep = start;
+            long windowReduceNanos = 0;
             long loopStart = System.nanoTime();
             while (state.step() < cfg.maxStep) {
                 watchdog.started(state.step() + 1);
@@ -552,12 +679,23 @@ public final class Trainer extends Configurable {
                         listener.afterStep(step, scalars);
                     }
                     watchdog.finished();
-                    if (summarise) {
+                    if (summarise && trainWriter != null) {
                         long now = System.nanoTime();
                         scalars.put(
                                 "steps_per_second",
                                 (step - windowFromStep) / ((now - windowStart) / 1e9));
                         scalars.put("goodput", watchdog.stepSeconds() / ((now - loopStart) / 1e9));
+                        if (dataParallel != null) {
+                            // Rank 0's time scaling and all-reducing gradients, per step.
+                            long reduce = dataParallel.reduceNanos();
+                            scalars.put(
+                                    "all_reduce_seconds",
+                                    (reduce - windowReduceNanos) / 1e9 / (step - windowFromStep));
+                            windowReduceNanos = reduce;
+                            scalars.put(
+                                    "all_reduce_bytes",
+                                    (double) dataParallel.reducedBytes() / step);
+                        }
                         trainWriter.write(step, scalars);
                         windowStart = now;
                         windowFromStep = step;
@@ -565,7 +703,16 @@ public final class Trainer extends Configurable {
                 } catch (TrainingDivergedException e) {
                     report(progress, checkpointer.drainWritten());
                     throw new TrainingDivergedException(
-                            e.getMessage() + setAsideDiverged(dir, step, lastSaved), e.step());
+                            e.getMessage()
+                                    + (writes()
+                                            ? setAsideDiverged(dir, step, lastSaved)
+                                            : lastGood(lastSaved)),
+                            e.step());
+                }
+                if (dataParallel != null
+                        && cfg.replicaCheckEveryNSteps > 0
+                        && (step % cfg.replicaCheckEveryNSteps == 0 || last)) {
+                    dataParallel.checkReplicasAgree(new TreeMap<>(state.params().asMap()), step);
                 }
                 progress.update(step, lastLoss, batch.size());
                 for (Evaler.Run run : evalRuns) {
@@ -586,8 +733,13 @@ public final class Trainer extends Configurable {
                 TrainerState toSave = state;
                 long lastGoodBefore = lastSaved;
                 Optional<Path> saved =
-                        checkpointer.maybeSave(
-                                dir, step, last, () -> checkpointOf(toSave, lastGoodBefore));
+                        writes()
+                                ? checkpointer.maybeSave(
+                                        dir, step, last, () -> checkpointOf(toSave, lastGoodBefore))
+                                : Optional.empty();
+                if (!writes() && (last || checkpointer.shouldSave(step))) {
+                    lastSaved = step; // rank 0 saved it
+                }
                 if (saved.isPresent()) {
                     lastSaved = step;
                     // A full collection at each save (every few hundred steps; tens of
@@ -598,8 +750,14 @@ public final class Trainer extends Configurable {
                 }
                 report(progress, last ? checkpointer.drainWritten() : checkpointer.pollWritten());
                 String reason = stopReason;
+                if (dataParallel != null && !last && dataParallel.anyRank(reason != null)) {
+                    // A signal that reached some ranks stops them all after the same step.
+                    reason = reason == null ? "another rank's stop request" : reason;
+                } else if (dataParallel != null) {
+                    reason = null;
+                }
                 if (reason != null && !last) {
-                    if (lastSaved != step) {
+                    if (lastSaved != step && writes()) {
                         checkpointer.save(dir, checkpointOf(toSave, lastGoodBefore));
                     }
                     report(progress, checkpointer.drainWritten());

@@ -4,6 +4,8 @@ import io.axlearn.core.config.ConfigBase;
 import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigJson;
 import io.axlearn.core.config.ConfigOverrides;
+import io.axlearn.trainer.distributed.MpiCollective;
+import io.axlearn.trainer.distributed.MpiEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +76,16 @@ public final class Main implements Callable<Integer> {
         terminal = System.console() != null;
         int status =
                 run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        // One of several MPI ranks: end MPI cleanly, or bring every rank down with the failure
+        // (the others would otherwise wait in their next collective).
+        MpiCollective.ifStarted(
+                mpi -> {
+                    if (status == 0) {
+                        mpi.close();
+                    } else {
+                        mpi.abort(status);
+                    }
+                });
         System.exit(status);
     }
 
@@ -294,9 +306,27 @@ public final class Main implements Callable<Integer> {
                 description = "Run directory: config, summaries, checkpoints.")
         Path trainerDir;
 
+        @Option(
+                names = "--nproc",
+                paramLabel = "N",
+                description =
+                        "Train data parallel on N processes of this machine (runs mpirun; each"
+                                + " reads input.batchSize examples per step). Under mpirun/srun"
+                                + " already, leave it out: the ranks come from MPI.")
+        Integer nproc;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
+            if (nproc != null && nproc < 1) {
+                throw new ConfigException("--nproc must be at least 1, got " + nproc);
+            }
+            if (nproc != null && nproc > 1 && MpiEnvironment.worldSize(System.getenv()) == 1) {
+                trainerConfig(experiment); // bad input fails here, once, not on every rank
+                List<String> args = spec.commandLine().getParseResult().originalArgs();
+                return LocalRanks.run(
+                        nproc, LocalRanks.sameCommand(args), out, spec.commandLine().getErr());
+            }
             io.axlearn.trainer.Trainer trainer =
                     trainerConfig(experiment).instantiate().progressTo(out, terminal);
             io.axlearn.trainer.Trainer.Result result;
@@ -309,6 +339,9 @@ public final class Main implements Callable<Integer> {
                     spec.commandLine().getErr().flush();
                     return signals.exitStatus();
                 }
+            }
+            if (!trainer.leader()) {
+                return 0; // rank 0 reports for all
             }
             out.printf(
                     java.util.Locale.ROOT,

@@ -3,10 +3,9 @@ package io.axlearn.vision.input;
 import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.input.ExampleSource;
-import java.io.IOException;
+import io.axlearn.core.io.DebianPackages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -84,36 +83,10 @@ public final class FashionMnistSource extends ExampleSource.Config<FashionMnistS
     }
 
     private static boolean canInstall() {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        return root && Files.isExecutable(Path.of("/usr/bin/apt-get"));
+        return DebianPackages.canInstall();
     }
 
     private static void installPackage() {
-        System.err.println("axlearn: installing " + PACKAGE + " with apt-get...");
-        // A fresh machine may have no package lists yet: update them once if the install fails.
-        if (!apt("install", "-y", "-qq", PACKAGE)) {
-            apt("update", "-qq");
-            apt("install", "-y", "-qq", PACKAGE);
-        }
-    }
-
-    private static boolean apt(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add("apt-get");
-        command.addAll(List.of(args));
-        try {
-            Process p =
-                    new ProcessBuilder(command)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .redirectError(ProcessBuilder.Redirect.INHERIT)
-                            .start();
-            return p.waitFor() == 0;
-        } catch (IOException e) {
-            System.err.println("axlearn: apt-get failed: " + e.getMessage());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        DebianPackages.install(List.of(PACKAGE));
     }
 }
