@@ -331,6 +331,14 @@ public final class CausalLm extends BaseModel implements TextGenerator {
     }
 
     @Override
+    public int countTokens(String text) {
+        return cfg.tokenizer
+                .instantiateAt(ConfigPath.child(cfg.path(), "tokenizer"))
+                .encode(text)
+                .length;
+    }
+
+    @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         NDArray targets = ids(batch, TARGETS, cfg.vocabSize, "vocabSize");
         NDArray logits = logits(ctx, ids(batch, INPUTS, cfg.vocabSize, "vocabSize"));

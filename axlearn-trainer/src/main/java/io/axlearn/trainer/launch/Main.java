@@ -23,6 +23,7 @@ import picocli.CommandLine.ParameterException;
  * axlearn train --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn eval  --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn generate --trainer-dir DIR --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P --seed S]
+ * axlearn serve --trainer-dir DIR [--host H --port P --api-key-file F --max-tokens N --max-concurrent C]
  * </pre>
  *
  * <p>Every command takes {@code --verbose}, which shows the engine's start-up log lines (DJL's
@@ -43,7 +44,8 @@ import picocli.CommandLine.ParameterException;
             Main.ShowCommand.class,
             Main.TrainCommand.class,
             Main.EvalCommand.class,
-            GenerateCommand.class
+            GenerateCommand.class,
+            ServeCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
