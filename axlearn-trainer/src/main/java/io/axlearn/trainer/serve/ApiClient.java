@@ -15,11 +15,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A blocking client of any OpenAI-compatible endpoint (ours, {@link CompletionServer}, or another
- * server's): {@code POST {endpoint}/completions} and {@code /chat/completions}, non-streamed.
- * Thread-safe; one client can serve many threads.
+ * server's): {@code POST {endpoint}/completions} and {@code /chat/completions} (non-streamed),
+ * {@code GET {endpoint}/models}. Thread-safe; one client can serve many threads.
  */
 public final class ApiClient {
     /** Leaves out null request fields and ignores answer fields this schema does not know. */
@@ -66,6 +67,14 @@ public final class ApiClient {
                         .build();
     }
 
+    /** The model ids of {@code GET models}. */
+    public List<String> modelIds() {
+        URI uri = endpoint.resolve("models");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        OpenAiSchema.ModelList models = send("GET", uri, request, OpenAiSchema.ModelList.class);
+        return models.data().stream().map(OpenAiSchema.Model::id).toList();
+    }
+
     /** {@code POST completions}. */
     public Completion complete(CompletionRequest request) {
         return post("completions", request, Completion.class);
@@ -82,27 +91,32 @@ public final class ApiClient {
                 HttpRequest.newBuilder(uri)
                         .timeout(timeout)
                         .header("Content-Type", "application/json");
+        try {
+            request.POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write the request as JSON", e);
+        }
+        return send("POST", uri, request, answer);
+    }
+
+    private <T> T send(String method, URI uri, HttpRequest.Builder request, Class<T> answer) {
         if (apiKey != null) {
             request.header("Authorization", "Bearer " + apiKey);
         }
+        String call = method + " " + uri;
         HttpResponse<String> response;
         try {
-            request.POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new ApiCallException(0, "POST " + uri + ": no answer (" + e + ")", e);
+            throw new ApiCallException(0, call + ": no answer (" + e + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiCallException(0, "POST " + uri + ": interrupted", e);
+            throw new ApiCallException(0, call + ": interrupted", e);
         }
         if (response.statusCode() != 200) {
             throw new ApiCallException(
                     response.statusCode(),
-                    "POST "
-                            + uri
-                            + ": HTTP "
-                            + response.statusCode()
-                            + errorMessage(response.body()),
+                    call + ": HTTP " + response.statusCode() + errorMessage(response.body()),
                     null);
         }
         try {
@@ -110,8 +124,7 @@ public final class ApiClient {
         } catch (JsonProcessingException e) {
             throw new ApiCallException(
                     200,
-                    "POST "
-                            + uri
+                    call
                             + ": the answer is not a "
                             + answer.getSimpleName()
                             + " ("
