@@ -65,4 +65,10 @@ public interface TextGenerator {
             String prompt,
             Sampling sampling,
             Consumer<String> onText);
+
+    /**
+     * The number of tokens {@code text} encodes to with the model's tokenizer (what a server
+     * reports as prompt and completion usage, and counts against {@code maxTokens}).
+     */
+    int countTokens(String text);
 }

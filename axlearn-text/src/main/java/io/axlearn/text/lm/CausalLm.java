@@ -416,6 +416,14 @@ public final class CausalLm extends BaseModel implements TextGenerator, FlopEsti
     }
 
     @Override
+    public int countTokens(String text) {
+        return cfg.tokenizer
+                .instantiateAt(ConfigPath.child(cfg.path(), "tokenizer"))
+                .encode(text)
+                .length;
+    }
+
+    @Override
     public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
         NDArray targets = ids(batch, TARGETS, cfg.vocabSize, "vocabSize");
         NDArray logits =

@@ -1,20 +1,10 @@
 package io.axlearn.trainer.launch;
 
 import ai.djl.ndarray.NDManager;
-import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.config.ConfigJson;
-import io.axlearn.core.module.BaseModel;
-import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.TextGenerator;
 import io.axlearn.core.ndarray.Engines;
-import io.axlearn.trainer.Trainer;
-import io.axlearn.trainer.checkpoint.Checkpoint;
-import io.axlearn.trainer.checkpoint.CheckpointException;
-import io.axlearn.trainer.checkpoint.Checkpointer;
-import java.io.IOException;
+import io.axlearn.trainer.serve.TrainedGenerator;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -80,56 +70,28 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        BaseModel model = runConfig().model();
-        if (!(model instanceof TextGenerator generator)) {
-            throw new ConfigException(
-                    "the model of "
-                            + trainerDir
-                            + " is a "
-                            + model.getConfig().typeName()
-                            + ", which does not generate text");
-        }
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager root = Engines.pytorch().newBaseManager()) {
-            Checkpoint checkpoint =
-                    Checkpointer.restoreLatest(
-                                    trainerDir,
-                                    root,
-                                    null,
-                                    true,
-                                    w -> spec.commandLine().getErr().println("warning: " + w))
-                            .orElseThrow(
-                                    () ->
-                                            new CheckpointException(
-                                                    trainerDir + " has no complete checkpoint"));
+            TrainedGenerator run =
+                    TrainedGenerator.load(
+                            trainerDir,
+                            root,
+                            w -> spec.commandLine().getErr().println("warning: " + w));
             out.print(prompt);
             out.flush();
-            generator.generate(
-                    ParamTree.of(checkpoint.params()),
-                    root,
-                    prompt,
-                    sampling,
-                    piece -> {
-                        out.print(piece);
-                        out.flush();
-                    });
+            run.generator()
+                    .generate(
+                            run.params(),
+                            root,
+                            prompt,
+                            sampling,
+                            piece -> {
+                                out.print(piece);
+                                out.flush();
+                            });
             out.println();
             out.flush();
         }
         return 0;
-    }
-
-    /** The trainer of the run, built from its {@code config.json}. */
-    private Trainer runConfig() {
-        Path file = trainerDir.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(
-                    "--trainer-dir " + trainerDir + " has no config.json; is it a run directory?");
-        }
-        try {
-            return ConfigJson.fromJson(Files.readString(file), Trainer.Config.class).instantiate();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

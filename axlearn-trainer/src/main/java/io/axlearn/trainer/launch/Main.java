@@ -25,6 +25,8 @@ import picocli.CommandLine.ParameterException;
  * axlearn train --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn eval  --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn generate --trainer-dir DIR --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P --seed S]
+ * axlearn serve --trainer-dir DIR [--host H --port P --api-key-file F --max-tokens N --max-concurrent C]
+ * axlearn eval-api --endpoint URL (--task T | --task-file F) --output-dir DIR [--api-key-file F --model M]
  * </pre>
  *
  * <p>Every command takes {@code --verbose}, which shows the engine's start-up log lines (DJL's
@@ -47,7 +49,9 @@ import picocli.CommandLine.ParameterException;
             Main.EvalCommand.class,
             GenerateCommand.class,
             ReportCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            ServeCommand.class,
+            EvalApiCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */

@@ -11,23 +11,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code axlearn generate} on a shrunken text.charlm trained a few steps. */
 class GenerateCommandTest {
+    /** The prompt every generation here continues. */
+    static final String PROMPT = "And God said";
+
     @TempDir Path dir;
 
     private static SmallRun.Result generate(Path dir, String... options) {
         List<String> args =
                 new java.util.ArrayList<>(
-                        List.of(
-                                "generate",
-                                "--trainer-dir",
-                                dir.toString(),
-                                "--prompt",
-                                "And God said"));
+                        List.of("generate", "--trainer-dir", dir.toString(), "--prompt", PROMPT));
         args.addAll(List.of(options));
         return SmallRun.run(args);
     }
 
-    /** Nucleus sampling of 24 bytes with {@code seed}. */
-    private SmallRun.Result sampled(int seed) {
+    /** Nucleus sampling of 24 bytes with {@code seed} from the run in {@code dir}. */
+    static SmallRun.Result sampled(Path dir, int seed) {
         return generate(
                 dir,
                 "--max-tokens",
@@ -45,12 +43,12 @@ class GenerateCommandTest {
         SmallRun.Result trained = SmallRun.run(SmallRun.args("train", dir, 10));
         assertEquals(0, trained.status(), trained.err());
 
-        SmallRun.Result a = sampled(3);
+        SmallRun.Result a = sampled(dir, 3);
         assertEquals(0, a.status(), a.err());
         assertTrue(a.out().startsWith("And God said"), a.out());
         assertTrue(a.out().length() > "And God said".length(), a.out());
-        assertEquals(a.out(), sampled(3).out());
-        assertNotEquals(a.out(), sampled(4).out());
+        assertEquals(a.out(), sampled(dir, 3).out());
+        assertNotEquals(a.out(), sampled(dir, 4).out());
         SmallRun.Result greedy =
                 generate(dir, "--max-tokens", "8", "--temperature", "0", "--top-k", "5");
         assertEquals(0, greedy.status(), greedy.err());

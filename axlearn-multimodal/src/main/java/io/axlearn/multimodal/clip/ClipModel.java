@@ -1,0 +1,327 @@
+package io.axlearn.multimodal.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.axlearn.core.config.ConfigPath;
+import io.axlearn.core.config.Required;
+import io.axlearn.core.init.FanAxes;
+import io.axlearn.core.init.Initializer;
+import io.axlearn.core.layers.Linear;
+import io.axlearn.core.losses.CrossEntropy;
+import io.axlearn.core.module.BaseModel;
+import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.module.ParamSpec;
+import io.axlearn.core.ndarray.OwnedArrays;
+import io.axlearn.text.bert.BertEncoder;
+import io.axlearn.vision.classifier.ImageEncoder;
+import io.axlearn.vision.input.ImageFeatures;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A CLIP-style image-text model (<a href="https://arxiv.org/abs/2103.00020">Radford et al.
+ * 2021</a>; axlearn's multi-modal encoders): an image encoder (e.g. the ViT) and a text Transformer
+ * encoder ({@link BertEncoder}, its outputs mean-pooled over the real tokens), each followed by a
+ * linear projection without bias to a shared {@code embedDim} space and L2-normalised. The logits
+ * of image {@code i} against caption {@code j} are {@code s * <img_i, txt_j>}, where the scale
+ * {@code s = exp(t)} is learned as {@code t = log_logit_scale} (initially {@code log(1 / 0.07)})
+ * and clamped to at most {@code maxLogitScale} (100) as in CLIP. The loss is the symmetric
+ * contrastive (InfoNCE) loss: the mean of the cross-entropy of each image over the batch's captions
+ * and of each caption over the batch's images, the matching pair being the target.
+ *
+ * <p>Batch features: {@link ImageFeatures#IMAGE} {@code [N, C * H * W]} floats, {@link
+ * CaptionProcessor#TEXT_IDS} and {@link CaptionProcessor#TEXT_MASK} {@code [N, L]} ints, {@code
+ * weight} {@code [N]} (a padded example, weight 0, is neither a target nor a negative) and, for the
+ * zero-shot metric, {@link ImageFeatures#LABEL} {@code [N, 1]}.
+ *
+ * <p>Metrics: {@code image_to_text_accuracy} and {@code text_to_image_accuracy} (the matching
+ * caption/image has the highest logit in the batch), {@code logit_scale}, and when {@code
+ * zeroShotPrompts} are set, {@code zero_shot_accuracy}: each image is classified as the class whose
+ * prompt's text embedding is closest (zero-shot classification by prompting class names).
+ *
+ * <p>Parameters: {@code image_encoder/...}, {@code text_encoder/...}, {@code
+ * image_projection/weight [imageDim, embedDim]}, {@code text_projection/weight [textDim,
+ * embedDim]}, {@code log_logit_scale []}.
+ */
+public final class ClipModel extends BaseModel {
+
+    /** Config of {@link ClipModel}. */
+    public static final class Config extends BaseModel.Config<Config, ClipModel> {
+        /** The image tower; the model writes its {@code inputDim} (= {@code channels}). */
+        @Required private ImageEncoder.Config<?, ?> imageEncoder;
+
+        /** The text tower; its {@code vocabSize} must cover the caption tokenizer's ids. */
+        @Required private BertEncoder.Config textEncoder;
+
+        /** Width of the shared image-text space. */
+        @Required private Integer embedDim;
+
+        /** Image channels {@code C} of the flat image feature. */
+        private int channels = 3;
+
+        /** Image height {@code H} in pixels. */
+        @Required private Integer height;
+
+        /** Image width {@code W} in pixels. */
+        @Required private Integer width;
+
+        /** Initial temperature {@code 1 / s} of the logits (CLIP: 0.07). */
+        private double initialTemperature = 0.07;
+
+        /** Largest logit scale {@code s} (CLIP clamps at 100). */
+        private double maxLogitScale = 100;
+
+        /**
+         * One caption per class, in label order, for the {@code zero_shot_accuracy} metric, made by
+         * a {@link CaptionProcessor} (tokenised the same way as the training captions); empty: no
+         * such metric.
+         */
+        private CaptionProcessor zeroShotPrompts = null;
+
+        /** Sets the image tower (copied). */
+        public Config imageEncoder(ImageEncoder.Config<?, ?> v) {
+            return set(() -> imageEncoder = v.copy());
+        }
+
+        /** Sets the text tower (copied). */
+        public Config textEncoder(BertEncoder.Config v) {
+            return set(() -> textEncoder = v.copy());
+        }
+
+        /** Sets the shared width. */
+        public Config embedDim(int v) {
+            return set(() -> embedDim = v);
+        }
+
+        /** Sets the image shape {@code C x H x W}. */
+        public Config imageShape(int c, int h, int w) {
+            return set(
+                    () -> {
+                        channels = c;
+                        height = h;
+                        width = w;
+                    });
+        }
+
+        /** Sets the initial temperature. */
+        public Config initialTemperature(double v) {
+            return set(() -> initialTemperature = v);
+        }
+
+        /** Sets the largest logit scale. */
+        public Config maxLogitScale(double v) {
+            return set(() -> maxLogitScale = v);
+        }
+
+        /**
+         * Sets the zero-shot prompts: {@code captions} with one template (copied; null for none).
+         */
+        public Config zeroShotPrompts(CaptionProcessor v) {
+            return set(() -> zeroShotPrompts = v == null ? null : v.copy());
+        }
+
+        @Override
+        protected void validate() {
+            if (embedDim <= 0) {
+                throw invalid("embedDim", "must be positive, got " + embedDim);
+            }
+            if (channels <= 0 || height <= 0 || width <= 0) {
+                throw invalid(
+                        "channels",
+                        "image shape must be positive, got "
+                                + channels
+                                + "x"
+                                + height
+                                + "x"
+                                + width);
+            }
+            if (!(initialTemperature > 0)) {
+                throw invalid("initialTemperature", "must be positive, got " + initialTemperature);
+            }
+            if (!(maxLogitScale >= 1 / initialTemperature)) {
+                throw invalid(
+                        "maxLogitScale",
+                        "must be at least 1 / initialTemperature = "
+                                + 1 / initialTemperature
+                                + ", got "
+                                + maxLogitScale);
+            }
+            if (zeroShotPrompts != null && zeroShotPrompts.templates().size() != 1) {
+                throw invalid(
+                        "zeroShotPrompts",
+                        "needs exactly one template, got " + zeroShotPrompts.templates());
+            }
+        }
+
+        @Override
+        protected ClipModel create() {
+            return new ClipModel(this);
+        }
+    }
+
+    /** A new config: set the two towers, the shared width and the image shape. */
+    public static Config config() {
+        return new Config();
+    }
+
+    private final Config cfg;
+    private final ImageEncoder imageEncoder;
+    private final BertEncoder textEncoder;
+    private final Linear imageProjection;
+    private final Linear textProjection;
+    private final CrossEntropy loss = CrossEntropy.config().instantiate();
+    private final CaptionProcessor.Captions zeroShot;
+
+    private ClipModel(Config cfg) {
+        super(cfg);
+        this.cfg = cfg;
+        imageEncoder = child("image_encoder", cfg.imageEncoder, c -> c.inputDim(cfg.channels));
+        textEncoder = child("text_encoder", cfg.textEncoder, c -> {});
+        imageProjection =
+                child(
+                        "image_projection",
+                        Linear.config(),
+                        c ->
+                                c.inputDim(cfg.imageEncoder.outputDim())
+                                        .outputDim(cfg.embedDim)
+                                        .bias(false));
+        textProjection =
+                child(
+                        "text_projection",
+                        Linear.config(),
+                        c -> c.inputDim(cfg.textEncoder.dim()).outputDim(cfg.embedDim).bias(false));
+        zeroShot =
+                cfg.zeroShotPrompts == null
+                        ? null
+                        : cfg.zeroShotPrompts.captions(
+                                ConfigPath.child(cfg.path(), "zeroShotPrompts"));
+    }
+
+    @Override
+    public Config getConfig() {
+        return cfg;
+    }
+
+    @Override
+    protected Map<String, ParamSpec> createParamSpecs() {
+        return Map.of(
+                "log_logit_scale",
+                ParamSpec.weight(new Shape(), FanAxes.NONE)
+                        .withInitializer(Initializer.constant(Math.log(1 / cfg.initialTemperature)))
+                        .withWeightDecayScale(0));
+    }
+
+    /**
+     * L2-normalised image embeddings.
+     *
+     * @param images {@code [N, C, H, W]} or flat {@code [N, C * H * W]}
+     * @return {@code [N, embedDim]}
+     */
+    public NDArray imageEmbeddings(ForwardContext ctx, NDArray images) {
+        NDArray x = images;
+        if (x.getShape().dimension() == 2) {
+            x = x.reshape(x.getShape().get(0), cfg.channels, cfg.height, cfg.width);
+        }
+        NDArray features = imageEncoder.encode(ctx.child(imageEncoder), x);
+        return normalize(imageProjection.forward(ctx.child(imageProjection), features));
+    }
+
+    /**
+     * L2-normalised text embeddings: the text encoder's outputs averaged over the real tokens,
+     * projected.
+     *
+     * @param ids {@code [M, L]} token ids
+     * @param mask {@code [M, L]}, 1 for real tokens and 0 for padding
+     * @return {@code [M, embedDim]}
+     */
+    public NDArray textEmbeddings(ForwardContext ctx, NDArray ids, NDArray mask) {
+        NDArray h = textEncoder.forward(ctx.child(textEncoder), ids, null, mask); // [M, L, D]
+        NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1); // [M, L, 1]
+        NDArray pooled = h.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}));
+        return normalize(textProjection.forward(ctx.child(textProjection), pooled));
+    }
+
+    /** The logit scale {@code s = exp(min(log_logit_scale, log(maxLogitScale)))}, 0-d. */
+    public NDArray logitScale(ForwardContext ctx) {
+        NDArray t = ctx.param("log_logit_scale", new Shape());
+        return t.minimum(OwnedArrays.scalar(t, (float) Math.log(cfg.maxLogitScale))).exp();
+    }
+
+    /** The contrastive loss of a batch and what it computed. */
+    public record Contrast(
+            NDArray loss, NDArray logits, NDArray imageToText, NDArray textToImage) {}
+
+    /**
+     * The symmetric contrastive loss of matching image and text embeddings.
+     *
+     * @param imageEmbeddings {@code [N, E]}, L2-normalised
+     * @param textEmbeddings {@code [N, E]}, L2-normalised; row {@code i} is image {@code i}'s
+     * @param scale the logit scale, 0-d
+     * @param weight {@code [N]}; 0 leaves a pair out as target and as negative
+     * @return the loss (the mean of the two directions' weighted mean cross-entropies), the logits
+     *     {@code [N, N]} (images by captions, before masking) and each direction's accuracy
+     */
+    public Contrast contrast(
+            NDArray imageEmbeddings, NDArray textEmbeddings, NDArray scale, NDArray weight) {
+        NDArray logits = imageEmbeddings.matMul(textEmbeddings.transpose()).mul(scale);
+        long n = logits.getShape().get(0);
+        NDArray w = weight.toType(DataType.FLOAT32, false);
+        // Padded pairs are no one's negative: push their column (row, for the other way) down.
+        NDArray blocked =
+                OwnedArrays.scalar(w, 1).sub(w).mul(OwnedArrays.scalar(w, -1e9f)).reshape(1, n);
+        NDArray targets = logits.getManager().arange(0, (int) n, 1, DataType.INT64);
+        CrossEntropy.Output i2t = loss.forward(logits.add(blocked), targets, w);
+        CrossEntropy.Output t2i = loss.forward(logits.transpose().add(blocked), targets, w);
+        NDArray total = i2t.loss().add(t2i.loss()).mul(OwnedArrays.scalar(logits, 0.5f));
+        return new Contrast(total, logits, i2t.accuracy(), t2i.accuracy());
+    }
+
+    /**
+     * Zero-shot class scores: each image's similarity to each class prompt, scaled.
+     *
+     * @param images {@code [N, C * H * W]}
+     * @param promptIds {@code [K, L]} one prompt per class
+     * @param promptMask {@code [K, L]}
+     * @return {@code [N, K]}
+     */
+    public NDArray zeroShotLogits(
+            ForwardContext ctx, NDArray images, NDArray promptIds, NDArray promptMask) {
+        NDArray img = imageEmbeddings(ctx, images);
+        NDArray txt = textEmbeddings(ctx, promptIds, promptMask);
+        return img.matMul(txt.transpose()).mul(logitScale(ctx));
+    }
+
+    @Override
+    public Output forward(ForwardContext ctx, Map<String, NDArray> batch) {
+        NDArray ids =
+                ids(batch, CaptionProcessor.TEXT_IDS, cfg.textEncoder.vocabSize(), "textEncoder");
+        NDArray img = imageEmbeddings(ctx, batch.get(ImageFeatures.IMAGE));
+        NDArray txt = textEmbeddings(ctx, ids, batch.get(CaptionProcessor.TEXT_MASK));
+        NDArray scale = logitScale(ctx);
+        NDArray weight = batch.get("weight");
+        Contrast c = contrast(img, txt, scale, weight);
+        Map<String, NDArray> metrics = new LinkedHashMap<>();
+        metrics.put("image_to_text_accuracy", c.imageToText());
+        metrics.put("text_to_image_accuracy", c.textToImage());
+        metrics.put("logit_scale", scale);
+        if (zeroShot != null && batch.containsKey(ImageFeatures.LABEL)) {
+            NDArray labels = batch.get(ImageFeatures.LABEL);
+            NDArray promptIds =
+                    OwnedArrays.copyOf(img.getManager(), zeroShot.ids(), zeroShot.shape());
+            NDArray promptMask =
+                    OwnedArrays.copyOf(img.getManager(), zeroShot.mask(), zeroShot.shape());
+            NDArray prompts = textEmbeddings(ctx, promptIds, promptMask);
+            NDArray classLogits = img.matMul(prompts.transpose()).mul(scale);
+            NDArray targets = labels.reshape(labels.getShape().get(0));
+            metrics.put(
+                    "zero_shot_accuracy", loss.forward(classLogits, targets, weight).accuracy());
+        }
+        return new Output(c.loss(), weight.sum(), metrics);
+    }
+
+    private static NDArray normalize(NDArray x) {
+        NDArray norm = x.square().sum(new int[] {-1}, true).sqrt();
+        return x.div(norm.maximum(OwnedArrays.scalar(norm, 1e-12f)));
+    }
+}
