@@ -89,7 +89,10 @@ class LmWeightsTest {
             Map<String, NDArray> gpt2 = stateDict("gpt2", m);
             Set<String> masks =
                     gpt2.keySet().stream()
-                            .filter(k -> k.endsWith(".attn.bias") || k.endsWith(".attn.masked_bias"))
+                            .filter(
+                                    k ->
+                                            k.endsWith(".attn.bias")
+                                                    || k.endsWith(".attn.masked_bias"))
                             .collect(Collectors.toSet());
             assertEquals(4, masks.size());
             WeightMapChecks.assertExactRoundTrip(
