@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.io.WeightFamily;
 import io.axlearn.core.io.WeightMap;
 import io.axlearn.core.module.ForwardContext;
@@ -18,7 +17,6 @@ import io.axlearn.vision.classifier.ImageClassifier;
 import io.axlearn.vision.classifier.ImageEncoder;
 import io.axlearn.vision.resnet.ResNet;
 import io.axlearn.vision.vit.VitWeights;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,13 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /** The Hugging Face ViT and torchvision ResNet name maps against tools/golden/interop_vision.py. */
 class VisionWeightsTest {
-    private static Map<String, NDArray> stateDict(String name, NDManager m) throws Exception {
-        Path file =
-                Path.of(
-                        VisionWeightsTest.class
-                                .getResource("/golden/VisionWeightsTest/" + name + ".safetensors")
-                                .toURI());
-        return SafeTensors.read(file, m).tensors();
+    private static Map<String, NDArray> stateDict(String name, NDManager m) {
+        return WeightMapChecks.stateDict(VisionWeightsTest.class, name, m);
     }
 
     /** Imports {@code name}'s state dict into a classifier over {@code encoder}, checks logits. */

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.io.WeightMap;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -31,6 +36,21 @@ public final class WeightMapChecks {
         assertSameTensors(kept, back, "export(import(x))");
         assertSameTensors(ours, map.toOurs(back, WeightMap.Selection.all()).tensors(), "re-import");
         return ours;
+    }
+
+    /**
+     * The tensors of the safetensors test resource {@code /golden/<testClass>/<name>.safetensors}
+     * (a state dict written by a tools/golden/interop_*.py generator).
+     */
+    public static SortedMap<String, NDArray> stateDict(
+            Class<?> testClass, String name, NDManager manager) {
+        String resource = "/golden/" + testClass.getSimpleName() + "/" + name + ".safetensors";
+        try {
+            return SafeTensors.read(Path.of(testClass.getResource(resource).toURI()), manager)
+                    .tensors();
+        } catch (IOException | URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("cannot read test resource " + resource, e);
+        }
     }
 
     /** Asserts the same names and, per name, the same dtype, shape and bytes. */

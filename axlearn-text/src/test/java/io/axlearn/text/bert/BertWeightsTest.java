@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.io.WeightFamily;
 import io.axlearn.core.io.WeightMap;
 import io.axlearn.core.layers.LearnedPositionEmbedding;
@@ -16,7 +15,6 @@ import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.testing.TorchGolden;
 import io.axlearn.core.testing.WeightMapChecks;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -27,9 +25,8 @@ import org.junit.jupiter.api.Test;
 class BertWeightsTest {
     private static final String DIR = "/golden/BertWeightsTest/";
 
-    private static Map<String, NDArray> hfStateDict(NDManager m) throws Exception {
-        Path file = Path.of(BertWeightsTest.class.getResource(DIR + "hf_bert.safetensors").toURI());
-        return SafeTensors.read(file, m).tensors();
+    private static Map<String, NDArray> hfStateDict(NDManager m) {
+        return WeightMapChecks.stateDict(BertWeightsTest.class, "hf_bert", m);
     }
 
     private static TorchGolden expected(NDManager m) {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.io.WeightFamily;
 import io.axlearn.core.io.WeightMap;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.testing.TorchGolden;
 import io.axlearn.core.testing.WeightMapChecks;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -24,13 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** The Hugging Face GPT-2 and Llama name maps against tools/golden/interop_lm.py. */
 class LmWeightsTest {
-    private static Map<String, NDArray> stateDict(String name, NDManager m) throws Exception {
-        Path file =
-                Path.of(
-                        LmWeightsTest.class
-                                .getResource("/golden/LmWeightsTest/" + name + ".safetensors")
-                                .toURI());
-        return SafeTensors.read(file, m).tensors();
+    private static Map<String, NDArray> stateDict(String name, NDManager m) {
+        return WeightMapChecks.stateDict(LmWeightsTest.class, name, m);
     }
 
     /** Imports {@code name}'s state dict into {@code cfg}'s model and checks torch's logits. */
