@@ -127,13 +127,7 @@ class MiniLmTest {
     }
 
     private void runReferenceInChildJvm(Path in, Path out) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(OnnxRuntimeEmbeddings.class.getName());
+        List<String> command = SmallRun.childJvm(OnnxRuntimeEmbeddings.class.getName());
         command.add(in.toString());
         command.add(out.toString());
         Process p =
