@@ -42,7 +42,7 @@ import java.util.function.Supplier;
  *       TSV file trains with {@code --set input.source.path=...} (and {@code textField}, {@code
  *       labelField}, {@code labels}, {@code model.numClasses} to match).
  *   <li>{@code minilm-classify}: the same spam filter fine-tuned from the pretrained
- *       all-MiniLM-L6-v2 ({@link #minilmClassify}: 6 layers, d=384), batch 16, 48 steps; see
+ *       all-MiniLM-L6-v2 ({@link #minilmClassify}: 6 layers, d=384), batch 16, 240 steps; see
  *       docs/interop.md.
  * </ul>
  */
@@ -61,7 +61,7 @@ public final class BertExperiments implements ExperimentProvider {
                 "classify-tiny",
                 () -> classify(BertEncoder.tiny(), 128, 32, 600, 1e-3, 60, 100),
                 "minilm-classify",
-                () -> minilmClassify(128, 16, 48, 1e-4, 5, 48));
+                () -> minilmClassify(128, 16, 240, 1e-4, 24, 120));
     }
 
     /**
