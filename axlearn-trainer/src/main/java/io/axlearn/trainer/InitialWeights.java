@@ -6,7 +6,10 @@ import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.Configurable;
 import io.axlearn.core.config.InstantiableConfig;
 import io.axlearn.core.config.Required;
+import io.axlearn.core.io.OnnxWeights;
 import io.axlearn.core.io.SafeTensors;
+import io.axlearn.core.io.WeightFamily;
+import io.axlearn.core.io.WeightMap;
 import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.ndarray.NDArrays;
@@ -14,6 +17,7 @@ import io.axlearn.trainer.checkpoint.Checkpoint;
 import io.axlearn.trainer.checkpoint.CheckpointException;
 import io.axlearn.trainer.checkpoint.Checkpointer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +77,15 @@ public final class InitialWeights extends Configurable {
          */
         private boolean allowUnused = false;
 
+        /**
+         * The weight family ({@code bert}, {@code gpt2}, {@code llama}, {@code vit}, {@code
+         * resnet}; {@link WeightFamily}) whose foreign names (Hugging Face, torchvision) the source
+         * has, to convert them on loading; {@code null} when the source is in our names. With a
+         * family the path may also be an {@code .onnx} model ({@link OnnxWeights}) and either may
+         * be a class-path resource written {@code classpath:name}.
+         */
+        private String family;
+
         public Config path(String v) {
             return set(() -> path = v);
         }
@@ -94,6 +107,10 @@ public final class InitialWeights extends Configurable {
 
         public Config allowUnused(boolean v) {
             return set(() -> allowUnused = v);
+        }
+
+        public Config family(String v) {
+            return set(() -> family = v);
         }
 
         @Override
@@ -119,6 +136,9 @@ public final class InitialWeights extends Configurable {
     public static Config config() {
         return new Config();
     }
+
+    /** Prefix of a class-path resource in {@code path} (with a {@code family}). */
+    public static final String CLASSPATH = "classpath:";
 
     private final Config cfg;
     private final List<Pattern> fresh;
@@ -211,6 +231,9 @@ public final class InitialWeights extends Configurable {
     }
 
     private Map<String, NDArray> read(NDManager manager) {
+        if (cfg.family != null) {
+            return readForeign(manager);
+        }
         Path path = Path.of(cfg.path);
         if (Files.isRegularFile(path)) {
             try {
@@ -240,6 +263,60 @@ public final class InitialWeights extends Configurable {
                     .params();
         }
         throw new ConfigException("initFrom.path " + cfg.path + " does not exist");
+    }
+
+    /** The source in the family's foreign names, converted to ours. */
+    private Map<String, NDArray> readForeign(NDManager manager) {
+        WeightFamily family = WeightFamily.named(cfg.family);
+        Map<String, NDArray> foreign;
+        try {
+            if (cfg.path.endsWith(".onnx")) {
+                try (InputStream in = open(cfg.path)) {
+                    foreign = OnnxWeights.read(in, cfg.path, manager).stateDict();
+                }
+            } else if (cfg.path.startsWith(CLASSPATH)) {
+                Path tmp = Files.createTempFile("initFrom", ".safetensors");
+                try (InputStream in = open(cfg.path)) {
+                    Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    foreign = SafeTensors.read(tmp, manager).tensors();
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } else {
+                open(cfg.path).close(); // says so if the file does not exist
+                foreign = SafeTensors.read(Path.of(cfg.path), manager).tensors();
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(
+                    "initFrom " + cfg.path + " is not readable: " + e.getMessage(), e);
+        }
+        try {
+            return family.forForeign(foreign.keySet())
+                    .toOurs(foreign, WeightMap.Selection.all().allowUnknown(cfg.allowUnused))
+                    .tensors();
+        } catch (ConfigException e) {
+            throw e.withContext("initFrom " + cfg.path);
+        }
+    }
+
+    private static InputStream open(String location) throws IOException {
+        if (location.startsWith(CLASSPATH)) {
+            String name = location.substring(CLASSPATH.length());
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            InputStream in =
+                    (loader != null ? loader : InitialWeights.class.getClassLoader())
+                            .getResourceAsStream(name.startsWith("/") ? name.substring(1) : name);
+            if (in == null) {
+                throw new ConfigException(
+                        "initFrom.path " + location + ": no such class-path resource");
+            }
+            return in;
+        }
+        Path path = Path.of(location);
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException("initFrom.path " + location + " does not exist");
+        }
+        return Files.newInputStream(path);
     }
 
     private Map<String, NDArray> renamed(Map<String, NDArray> source) {

@@ -51,7 +51,8 @@ import picocli.CommandLine.ParameterException;
             ReportCommand.class,
             BenchCommand.class,
             ServeCommand.class,
-            EvalApiCommand.class
+            EvalApiCommand.class,
+            ConvertCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */

@@ -87,6 +87,21 @@ public final class ImageClassifier extends BaseModel {
             return numClasses;
         }
 
+        /** Image channels {@code C}. */
+        public int channels() {
+            return channels;
+        }
+
+        /** Image height {@code H} in pixels. */
+        public int height() {
+            return height;
+        }
+
+        /** Image width {@code W} in pixels. */
+        public int width() {
+            return width;
+        }
+
         @Override
         protected void validate() {
             if (numClasses < 2) {

@@ -6,6 +6,7 @@ import io.axlearn.core.module.BaseModel;
 import io.axlearn.text.bert.BertClassifier;
 import io.axlearn.text.bert.BertEncoder;
 import io.axlearn.text.bert.BertMlm;
+import io.axlearn.text.bert.MiniLm;
 import io.axlearn.text.input.ByteTextSource;
 import io.axlearn.text.input.MlmMasking;
 import io.axlearn.text.input.SequenceClassificationSource;
@@ -40,6 +41,9 @@ import java.util.function.Supplier;
  *       initFrom.path=runs/mlm-tiny} plus {@link #fromMlm}'s other two settings. Any JSONL, CSV or
  *       TSV file trains with {@code --set input.source.path=...} (and {@code textField}, {@code
  *       labelField}, {@code labels}, {@code model.numClasses} to match).
+ *   <li>{@code minilm-classify}: the same spam filter fine-tuned from the pretrained
+ *       all-MiniLM-L6-v2 ({@link #minilmClassify}: 6 layers, d=384), batch 16, 240 steps; see
+ *       docs/interop.md.
  * </ul>
  */
 public final class BertExperiments implements ExperimentProvider {
@@ -55,7 +59,9 @@ public final class BertExperiments implements ExperimentProvider {
                 "mlm-tiny",
                 () -> mlm(BertEncoder.tiny(), 128, 32, 2_000, 1e-3, 100, 200),
                 "classify-tiny",
-                () -> classify(BertEncoder.tiny(), 128, 32, 600, 1e-3, 60, 100));
+                () -> classify(BertEncoder.tiny(), 128, 32, 600, 1e-3, 60, 100),
+                "minilm-classify",
+                () -> minilmClassify(128, 16, 240, 1e-4, 24, 120));
     }
 
     /**
@@ -171,6 +177,29 @@ public final class BertExperiments implements ExperimentProvider {
                 .path(SpamAssassin.JSONL)
                 .labels(SPAM_LABELS)
                 .seqLen(seqLen);
+    }
+
+    /**
+     * {@code minilm-classify}: the pretrained all-MiniLM-L6-v2 ({@link MiniLm}, read from its ONNX
+     * file on the class path) fine-tuned as the SpamAssassin spam filter of {@link #classify}; the
+     * pooler and classifier start fresh. MiniLM's vocabulary is {@code bert-base-uncased}'s, the
+     * one {@link #spamAssassin} tokenizes with.
+     *
+     * @param seqLen tokens per email
+     * @param batchSize emails per step
+     * @param maxStep training steps
+     * @param peakLr peak learning rate
+     * @param warmup warm-up steps
+     * @param evalEvery evaluation and checkpoint interval
+     */
+    public static Trainer.Config minilmClassify(
+            int seqLen, int batchSize, long maxStep, double peakLr, long warmup, long evalEvery) {
+        return classify(MiniLm.encoder(0.1), seqLen, batchSize, maxStep, peakLr, warmup, evalEvery)
+                .initFrom(
+                        InitialWeights.config()
+                                .path(InitialWeights.CLASSPATH + MiniLm.ONNX_RESOURCE)
+                                .family("bert")
+                                .freshPaths("pooler/.*", "classifier/.*"));
     }
 
     /**

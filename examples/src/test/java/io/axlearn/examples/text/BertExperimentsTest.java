@@ -115,8 +115,7 @@ class BertExperimentsTest {
     }
 
     /** The shrunken {@code classify-tiny} command line: d=32, one layer, 32 tokens, batch 8. */
-    private static List<String> classifyArgs(
-            String command, Path dir, int maxStep, String... more) {
+    static List<String> classifyArgs(String command, Path dir, int maxStep, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(

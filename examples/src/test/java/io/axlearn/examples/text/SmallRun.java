@@ -74,13 +74,20 @@ public final class SmallRun {
      * {@code ./axlearn} runs it; add the arguments.
      */
     static List<String> mainInChildJvm() {
+        return childJvm(Main.class.getName());
+    }
+
+    /**
+     * The start of a command that runs {@code mainClass} in a fresh JVM on the tests' class path.
+     */
+    static List<String> childJvm(String mainClass) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(
                 System.getProperty(
                         "surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(Main.class.getName());
+        command.add(mainClass);
         return command;
     }
 
