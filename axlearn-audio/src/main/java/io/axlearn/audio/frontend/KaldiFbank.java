@@ -138,6 +138,11 @@ public final class KaldiFbank extends BaseLayer {
             return set(() -> inputScale = v);
         }
 
+        /** Sample rate in Hz. */
+        public int sampleRate() {
+            return sampleRate;
+        }
+
         /** Number of mel bins. */
         public int numMelBins() {
             return numMelBins;

@@ -80,7 +80,7 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        BaseModel model = runConfig().model();
+        BaseModel model = runConfig(trainerDir).model();
         if (!(model instanceof TextGenerator generator)) {
             throw new ConfigException(
                     "the model of "
@@ -91,17 +91,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager root = Engines.pytorch().newBaseManager()) {
-            Checkpoint checkpoint =
-                    Checkpointer.restoreLatest(
-                                    trainerDir,
-                                    root,
-                                    null,
-                                    true,
-                                    w -> spec.commandLine().getErr().println("warning: " + w))
-                            .orElseThrow(
-                                    () ->
-                                            new CheckpointException(
-                                                    trainerDir + " has no complete checkpoint"));
+            Checkpoint checkpoint = latestCheckpoint(trainerDir, root, spec);
             out.print(prompt);
             out.flush();
             generator.generate(
@@ -119,8 +109,21 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The trainer of the run, built from its {@code config.json}. */
-    private Trainer runConfig() {
+    /** The newest complete checkpoint of the run in {@code trainerDir}, warnings to stderr. */
+    static Checkpoint latestCheckpoint(
+            Path trainerDir, NDManager root, CommandLine.Model.CommandSpec spec) {
+        return Checkpointer.restoreLatest(
+                        trainerDir,
+                        root,
+                        null,
+                        true,
+                        w -> spec.commandLine().getErr().println("warning: " + w))
+                .orElseThrow(
+                        () -> new CheckpointException(trainerDir + " has no complete checkpoint"));
+    }
+
+    /** The trainer of the run in {@code trainerDir}, built from its {@code config.json}. */
+    static Trainer runConfig(Path trainerDir) {
         Path file = trainerDir.resolve("config.json");
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(

@@ -43,7 +43,8 @@ import picocli.CommandLine.ParameterException;
             Main.ShowCommand.class,
             Main.TrainCommand.class,
             Main.EvalCommand.class,
-            GenerateCommand.class
+            GenerateCommand.class,
+            TranscribeCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
