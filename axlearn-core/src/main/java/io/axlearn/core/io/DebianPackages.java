@@ -1,5 +1,6 @@
 package io.axlearn.core.io;
 
+import io.axlearn.core.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,35 @@ public final class DebianPackages {
                 new ArrayList<>(List.of("install", "-y", "-qq", "--no-install-recommends"));
         install.addAll(packages);
         return apt(install) || (apt(List.of("update", "-qq")) && apt(install));
+    }
+
+    /**
+     * Makes sure {@code probe} exists, installing {@code pkg} ({@link #install}) if it is missing
+     * and this process can.
+     *
+     * @param probe a file the package installs (an executable, a data file)
+     * @param pkg the Debian package
+     * @param what who needs it, for the error ({@code "audio.digits"})
+     * @throws ConfigException naming the package when it is missing and cannot be installed
+     */
+    public static void require(Path probe, String pkg, String what) {
+        if (Files.exists(probe)) {
+            return;
+        }
+        if (canInstall()) {
+            install(List.of(pkg));
+        }
+        if (!Files.exists(probe)) {
+            throw new ConfigException(
+                    what
+                            + " needs the Debian package "
+                            + pkg
+                            + " ("
+                            + probe
+                            + " is missing); install it with `apt-get install "
+                            + pkg
+                            + "` as root");
+        }
     }
 
     private static boolean apt(List<String> args) {

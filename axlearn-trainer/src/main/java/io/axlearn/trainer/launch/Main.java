@@ -52,7 +52,8 @@ import picocli.CommandLine.ParameterException;
             BenchCommand.class,
             ServeCommand.class,
             EvalApiCommand.class,
-            ConvertCommand.class
+            ConvertCommand.class,
+            TranscribeCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */

@@ -2,17 +2,12 @@ package io.axlearn.trainer.serve;
 
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.config.ConfigJson;
 import io.axlearn.core.module.BaseModel;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.TextGenerator;
-import io.axlearn.trainer.Trainer;
+import io.axlearn.trainer.RunDirectory;
 import io.axlearn.trainer.checkpoint.Checkpoint;
 import io.axlearn.trainer.checkpoint.CheckpointException;
-import io.axlearn.trainer.checkpoint.Checkpointer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -36,7 +31,7 @@ public record TrainedGenerator(TextGenerator generator, ParamTree params, long s
      */
     public static TrainedGenerator load(
             Path trainerDir, NDManager manager, Consumer<String> warnings) {
-        BaseModel model = runConfig(trainerDir).model();
+        BaseModel model = RunDirectory.trainer(trainerDir).model();
         if (!(model instanceof TextGenerator generator)) {
             throw new ConfigException(
                     "the model of "
@@ -45,27 +40,8 @@ public record TrainedGenerator(TextGenerator generator, ParamTree params, long s
                             + model.getConfig().typeName()
                             + ", which does not generate text");
         }
-        Checkpoint checkpoint =
-                Checkpointer.restoreLatest(trainerDir, manager, null, true, warnings)
-                        .orElseThrow(
-                                () ->
-                                        new CheckpointException(
-                                                trainerDir + " has no complete checkpoint"));
+        Checkpoint checkpoint = RunDirectory.latestCheckpoint(trainerDir, manager, warnings);
         return new TrainedGenerator(
                 generator, ParamTree.of(checkpoint.params()), checkpoint.step());
-    }
-
-    /** The trainer of the run, built from its {@code config.json}. */
-    private static Trainer runConfig(Path trainerDir) {
-        Path file = trainerDir.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(
-                    "--trainer-dir " + trainerDir + " has no config.json; is it a run directory?");
-        }
-        try {
-            return ConfigJson.fromJson(Files.readString(file), Trainer.Config.class).instantiate();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }
