@@ -68,6 +68,11 @@ public final class BertClassifier extends BaseModel {
             return set(() -> numClasses = v);
         }
 
+        /** The number of classes. */
+        public Integer numClasses() {
+            return numClasses;
+        }
+
         public Config pooler(BertPooler.Config v) {
             return set(() -> pooler = v.copy());
         }

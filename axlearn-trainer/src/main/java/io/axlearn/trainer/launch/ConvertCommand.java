@@ -3,6 +3,7 @@ package io.axlearn.trainer.launch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.io.OnnxWeights;
 import io.axlearn.core.io.SafeTensors;
 import io.axlearn.core.io.WeightFamily;
 import io.axlearn.core.io.WeightMap;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
  * one model family ({@link WeightFamily}: bert, gpt2, llama, vit, resnet). The output of {@code
  * --from hf|torch} is a parameter file that {@code --set initFrom.path=...} fine-tunes from; the
  * output of {@code --from axlearn} loads with Hugging Face's or torchvision's {@code
- * load_state_dict}.
+ * load_state_dict}. With {@code --from hf|torch} the input may also be an ONNX model exported from
+ * PyTorch ({@link OnnxWeights#stateDict}: all-MiniLM-L6-v2 of the langchain4j jar, for one).
  */
 @Command(
         name = "convert",
@@ -49,7 +51,12 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Model family: bert, gpt2, llama, vit, resnet.")
     String family;
 
-    @Option(names = "--input", required = true, description = "The .safetensors file to read.")
+    @Option(
+            names = "--input",
+            required = true,
+            description =
+                    "The .safetensors file to read, or with --from hf|torch an .onnx model exported"
+                            + " from PyTorch (its initializers).")
     Path input;
 
     @Option(names = "--output", required = true, description = "The .safetensors file to write.")
@@ -106,7 +113,21 @@ final class ConvertCommand implements Callable<Integer> {
         }
         Engines.pytorch();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> tensors = SafeTensors.read(input, manager).tensors();
+            Map<String, NDArray> tensors;
+            if (input.toString().endsWith(".onnx")) {
+                if (!toOurs) {
+                    throw new ConfigException(
+                            "--input "
+                                    + input
+                                    + ": an ONNX model holds foreign names; use --from "
+                                    + f.format());
+                }
+                try (var in = Files.newInputStream(input)) {
+                    tensors = OnnxWeights.read(in, input.toString(), manager).stateDict();
+                }
+            } else {
+                tensors = SafeTensors.read(input, manager).tensors();
+            }
             WeightMap.Converted converted;
             try {
                 converted =

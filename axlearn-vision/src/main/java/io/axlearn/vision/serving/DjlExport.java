@@ -1,8 +1,7 @@
 package io.axlearn.vision.serving;
 
 import ai.djl.ndarray.NDArray;
-import io.axlearn.core.config.ConfigJson;
-import io.axlearn.core.io.SafeTensors;
+import io.axlearn.core.serving.ModelDirectory;
 import io.axlearn.vision.classifier.ImageClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +16,7 @@ import java.util.Map;
  * PyTorch engine and our inference classes (axlearn-core and axlearn-vision), not the trainer:
  *
  * <pre>
- * serving.properties   engine=PyTorch, blockFactory={@link ImageClassifierBlockFactory},
+ * serving.properties   engine=PyTorch ({@link ModelDirectory}), blockFactory={@link ImageClassifierBlockFactory},
  *                      translatorFactory=DJL's ImageClassificationTranslatorFactory
  *                      (ToTensor: pixels / 255 in CHW, softmax; images of the model size),
  *                      option.hasParameter=false (the weights are ours, not DJL .params)
@@ -30,12 +29,6 @@ import java.util.Map;
  * produce); grayscale models ({@code channels} 1) read images as grayscale.
  */
 public final class DjlExport {
-    /** The config file of the directory. */
-    public static final String CONFIG = "config.json";
-
-    /** The weights file of the directory. */
-    public static final String WEIGHTS = "model.safetensors";
-
     private DjlExport() {}
 
     /**
@@ -54,25 +47,27 @@ public final class DjlExport {
             throw new IllegalArgumentException(
                     labels.size() + " labels for a model of " + cfg.numClasses() + " classes");
         }
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(CONFIG), ConfigJson.toJson(cfg));
-        SafeTensors.write(dir.resolve(WEIGHTS), params, Map.of("format", "axlearn"));
+        ModelDirectory.write(
+                dir,
+                cfg,
+                params,
+                Map.of(
+                        "blockFactory",
+                        ImageClassifierBlockFactory.class.getName(),
+                        "translatorFactory",
+                        "ai.djl.modality.cv.translator.ImageClassificationTranslatorFactory",
+                        "width",
+                        String.valueOf(cfg.width()),
+                        "height",
+                        String.valueOf(cfg.height()),
+                        "flag",
+                        cfg.channels() == 1 ? "GRAYSCALE" : "COLOR",
+                        "applySoftmax",
+                        "true",
+                        "topK",
+                        String.valueOf(cfg.numClasses()),
+                        "synsetFileName",
+                        "synset.txt"));
         Files.write(dir.resolve("synset.txt"), labels);
-        String properties =
-                String.join(
-                        "\n",
-                        "engine=PyTorch",
-                        "blockFactory=" + ImageClassifierBlockFactory.class.getName(),
-                        "translatorFactory="
-                                + "ai.djl.modality.cv.translator.ImageClassificationTranslatorFactory",
-                        "option.hasParameter=false",
-                        "width=" + cfg.width(),
-                        "height=" + cfg.height(),
-                        "flag=" + (cfg.channels() == 1 ? "GRAYSCALE" : "COLOR"),
-                        "applySoftmax=true",
-                        "topK=" + cfg.numClasses(),
-                        "synsetFileName=synset.txt",
-                        "");
-        Files.writeString(dir.resolve("serving.properties"), properties);
     }
 }

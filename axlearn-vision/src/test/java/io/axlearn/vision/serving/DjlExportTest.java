@@ -1,26 +1,23 @@
 package io.axlearn.vision.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
+import io.axlearn.core.testing.DjlOnlyJvm;
 import io.axlearn.core.testing.TorchGolden;
 import io.axlearn.vision.classifier.ImageClassifier;
 import io.axlearn.vision.resnet.ResNet;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +69,13 @@ class DjlExportTest {
         }
 
         Path out = dir.resolve("predictions.txt");
-        runDjlUser(export, imageFile, out);
+        DjlOnlyJvm.run(
+                dir,
+                DjlUserMain.class,
+                List.of("axlearn-core", "axlearn-vision"),
+                export.toString(),
+                imageFile.toString(),
+                out.toString());
         List<String> lines = Files.readAllLines(out);
         assertEquals("trainer-visible false", lines.get(0));
         Map<String, Double> predicted = new HashMap<>();
@@ -84,53 +87,5 @@ class DjlExportTest {
         for (int k = 0; k < LABELS.size(); k++) {
             assertEquals(expected[k], predicted.get(LABELS.get(k)), 1e-5, LABELS.get(k));
         }
-    }
-
-    /**
-     * Runs {@link DjlUserMain} in a child JVM on a class path of DJL, the engine, and the main
-     * classes of axlearn-core and axlearn-vision with their libraries: no test classes (but {@link
-     * DjlUserMain}'s own class file, copied alone), no trainer.
-     */
-    private void runDjlUser(Path model, Path image, Path out) throws Exception {
-        Path userClasses = dir.resolve("user-classes");
-        String classFile = DjlUserMain.class.getName().replace('.', '/') + ".class";
-        Path target = userClasses.resolve(classFile);
-        Files.createDirectories(target.getParent());
-        try (var in = DjlUserMain.class.getClassLoader().getResourceAsStream(classFile)) {
-            Files.copy(in, target);
-        }
-        List<String> classPath = new ArrayList<>(List.of(userClasses.toString()));
-        String full =
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path"));
-        for (String entry : full.split(File.pathSeparator)) {
-            boolean ours = entry.contains("axlearn-core") || entry.contains("axlearn-vision");
-            boolean testOnly =
-                    entry.contains("test-classes")
-                            || entry.contains("junit")
-                            || entry.contains("opentest4j")
-                            || entry.contains("apiguardian")
-                            || entry.contains("-tests.jar");
-            if (!testOnly && (ours || !entry.contains("axlearn"))) {
-                classPath.add(entry);
-            }
-        }
-        List<String> command =
-                List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        String.join(File.pathSeparator, classPath),
-                        DjlUserMain.class.getName(),
-                        model.toString(),
-                        image.toString(),
-                        out.toString());
-        Path log = dir.resolve("child.log");
-        Process p =
-                new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
-        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "DJL child timed out");
-        assertEquals(0, p.exitValue(), Files.readString(log));
     }
 }

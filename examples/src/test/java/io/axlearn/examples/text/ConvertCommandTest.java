@@ -86,6 +86,37 @@ class ConvertCommandTest {
     }
 
     @Test
+    void pretrainedMiniLmOnnx_convertsToOurBertNames() throws IOException {
+        Path onnx = dir.resolve("minilm.onnx");
+        try (var in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream(io.axlearn.text.bert.MiniLm.ONNX_RESOURCE)) {
+            java.nio.file.Files.copy(in, onnx);
+        }
+        Path out = dir.resolve("minilm.safetensors");
+        SmallRun.Result r =
+                convert(
+                        "--from",
+                        "hf",
+                        "--family",
+                        "bert",
+                        "--input",
+                        onnx.toString(),
+                        "--output",
+                        out.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains(": 101 tensors in axlearn names"), r.out());
+        Engines.pytorch();
+        try (NDManager m = NDManager.newBaseManager()) {
+            SortedMap<String, NDArray> ours = SafeTensors.read(out, m).tensors();
+            assertEquals(
+                    new ai.djl.ndarray.types.Shape(384, 1536),
+                    ours.get("bert/encoder/layer5/feed_forward/linear1/weight").getShape());
+        }
+    }
+
+    @Test
     void badInput_isOneLineNamingIt() {
         SmallRun.Result family =
                 convert("--from", "hf", "--family", "t5", "--input", "x", "--output", "y");
