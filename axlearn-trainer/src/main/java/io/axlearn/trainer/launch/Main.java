@@ -25,6 +25,7 @@ import picocli.CommandLine.ParameterException;
  * axlearn train --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn eval  --module M --config C --trainer-dir DIR [--config-file F] [--set path=value]...
  * axlearn generate --trainer-dir DIR --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P --seed S]
+ * axlearn launch --backend mpirun|slurm|kubernetes --nodes N --procs-per-node K [--image I] (then as train)
  * </pre>
  *
  * <p>Every command takes {@code --verbose}, which shows the engine's start-up log lines (DJL's
@@ -45,7 +46,8 @@ import picocli.CommandLine.ParameterException;
             Main.ShowCommand.class,
             Main.TrainCommand.class,
             Main.EvalCommand.class,
-            GenerateCommand.class
+            GenerateCommand.class,
+            LaunchCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
