@@ -322,7 +322,8 @@ public final class Main implements Callable<Integer> {
                 throw new ConfigException("--nproc must be at least 1, got " + nproc);
             }
             if (nproc != null && nproc > 1 && MpiEnvironment.worldSize(System.getenv()) == 1) {
-                trainerConfig(experiment); // bad input fails here, once, not on every rank
+                // Bad input fails here, once, rather than on every rank.
+                trainerConfig(experiment).instantiate();
                 List<String> args = spec.commandLine().getParseResult().originalArgs();
                 return LocalRanks.run(
                         nproc, LocalRanks.sameCommand(args), out, spec.commandLine().getErr());

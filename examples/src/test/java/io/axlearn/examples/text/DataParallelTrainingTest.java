@@ -69,6 +69,17 @@ class DataParallelTrainingTest {
         assertFalse(many.out().contains("replicas differ"), many.out());
     }
 
+    @org.junit.jupiter.api.Test
+    void badInputUnderNprocIsReportedOnceBeforeAnyRankStarts(@TempDir Path tmp) {
+        SmallRun.Result r =
+                SmallRun.run(args(tmp, STEPS, PER_RANK, List.of("--nproc", "2"), "microBatches=3"));
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: "), r.err());
+        SmallRun.Result zero = SmallRun.run(args(tmp, STEPS, PER_RANK, List.of("--nproc", "0")));
+        assertEquals("error: --nproc must be at least 1, got 0", zero.err().strip());
+    }
+
     /**
      * A small charlm run of {@code steps} steps reading in source order with {@code batchSize}
      * examples per process, then {@code extra} arguments.
