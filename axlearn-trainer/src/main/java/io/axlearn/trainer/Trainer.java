@@ -694,7 +694,7 @@ public final class Trainer extends Configurable {
                             windowReduceNanos = reduce;
                             scalars.put(
                                     "all_reduce_bytes",
-                                    (double) dataParallel.reducedBytes() / step);
+                                    (double) dataParallel.reducedBytes() / (step - start));
                         }
                         trainWriter.write(step, scalars);
                         windowStart = now;

@@ -11,7 +11,7 @@ import java.util.List;
  *   <li>{@code --bind-to none}: each rank's libtorch threads are not pinned to one core, and {@code
  *       OMP_NUM_THREADS} and {@code MKL_NUM_THREADS} (which libtorch's intra-op pool follows) give
  *       each rank its share of the cores (one each when there are more ranks than cores);
- *   <li>{@code --allow-run-as-root} when running as root (containers);
+ *   <li>{@code --allow-run-as-root} when asked (containers; the local user is root);
  *   <li>{@code --oversubscribe} when there are more ranks than cores;
  *   <li>{@code btl_vader_single_copy_mechanism none}: shared memory without cross-memory attach,
  *       which containers forbid;
@@ -21,11 +21,18 @@ import java.util.List;
  *
  * @param processes ranks to start
  * @param threadsPerRank intra-op threads of each rank (libtorch, OpenMP, MKL)
+ * @param oversubscribe allow more ranks than cores
+ * @param allowRunAsRoot pass {@code --allow-run-as-root} (containers run as root)
  * @param extraOptions more mpirun options, before the program (a host file, {@code -x VAR})
  * @param program the program and its arguments, run by every rank
  */
 public record MpiRun(
-        int processes, int threadsPerRank, List<String> extraOptions, List<String> program) {
+        int processes,
+        int threadsPerRank,
+        boolean oversubscribe,
+        boolean allowRunAsRoot,
+        List<String> extraOptions,
+        List<String> program) {
 
     public MpiRun {
         if (processes < 1) {
@@ -38,17 +45,23 @@ public record MpiRun(
     /** {@code processes} ranks of {@code program} on this machine, sharing its cores. */
     public static MpiRun local(int processes, List<String> program) {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new MpiRun(processes, Math.max(1, cores / processes), List.of(), program);
+        return new MpiRun(
+                processes,
+                Math.max(1, cores / processes),
+                processes > cores,
+                "root".equals(System.getProperty("user.name")),
+                List.of(),
+                program);
     }
 
     /** The command line. */
     public List<String> command() {
         List<String> c = new ArrayList<>(List.of("mpirun", "-np", Integer.toString(processes)));
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (allowRunAsRoot) {
             c.add("--allow-run-as-root");
         }
         c.addAll(List.of("--bind-to", "none"));
-        if (processes > Runtime.getRuntime().availableProcessors()) {
+        if (oversubscribe) {
             c.add("--oversubscribe");
         }
         c.addAll(List.of("-mca", "btl_vader_single_copy_mechanism", "none"));

@@ -114,8 +114,12 @@ final class LocalRanks {
                     signalLines.add(line);
                     continue;
                 }
-                if (line.startsWith("error: ") && !errorsSeen.add(line)) {
-                    continue; // every rank reports the same bad input: print it once
+                if (line.startsWith("error: ")) {
+                    if (errorsSeen.add(line)) { // every rank may report the same: print it once
+                        err.println(line);
+                        err.flush();
+                    }
+                    continue;
                 }
                 out.println(line);
                 out.flush();
@@ -124,7 +128,7 @@ final class LocalRanks {
             if (failure == null) {
                 signalLines.forEach(out::println);
                 out.flush();
-            } else if (status != 0) {
+            } else if (status != 0 && errorsSeen.isEmpty()) { // else the ranks said why
                 err.println(
                         "error: "
                                 + failure

@@ -27,6 +27,7 @@ import picocli.CommandLine.ParameterException;
  * axlearn generate --trainer-dir DIR --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P --seed S]
  * axlearn serve --trainer-dir DIR [--host H --port P --api-key-file F --max-tokens N --max-concurrent C]
  * axlearn eval-api --endpoint URL (--task T | --task-file F) --output-dir DIR [--api-key-file F --model M]
+ * axlearn launch --backend mpirun|slurm|kubernetes --nodes N --procs-per-node K [--image I] (then as train)
  * </pre>
  *
  * <p>Every command takes {@code --verbose}, which shows the engine's start-up log lines (DJL's
@@ -53,7 +54,8 @@ import picocli.CommandLine.ParameterException;
             ServeCommand.class,
             EvalApiCommand.class,
             ConvertCommand.class,
-            TranscribeCommand.class
+            TranscribeCommand.class,
+            LaunchCommand.class
         })
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input. */
@@ -328,7 +330,8 @@ public final class Main implements Callable<Integer> {
                 throw new ConfigException("--nproc must be at least 1, got " + nproc);
             }
             if (nproc != null && nproc > 1 && MpiEnvironment.worldSize(System.getenv()) == 1) {
-                trainerConfig(experiment); // bad input fails here, once, not on every rank
+                // Bad input fails here, once, rather than on every rank.
+                trainerConfig(experiment).instantiate();
                 List<String> args = spec.commandLine().getParseResult().originalArgs();
                 return LocalRanks.run(
                         nproc, LocalRanks.sameCommand(args), out, spec.commandLine().getErr());

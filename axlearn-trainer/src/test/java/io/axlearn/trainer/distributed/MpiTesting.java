@@ -46,7 +46,17 @@ public final class MpiTesting {
      * Runs {@code ranks} copies of {@code program}; fails the test after {@code timeoutSeconds}.
      */
     public static Result run(int ranks, List<String> program, long timeoutSeconds) {
-        return run(new MpiRun(ranks, 1, List.of(), program).command(), Map.of(), timeoutSeconds);
+        return run(
+                new MpiRun(
+                                ranks,
+                                1,
+                                true,
+                                "root".equals(System.getProperty("user.name")),
+                                List.of(),
+                                program)
+                        .command(),
+                Map.of(),
+                timeoutSeconds);
     }
 
     /** Runs {@code command} with {@code env} added to this process's environment. */

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SortedMap;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code axlearn train --nproc N} with {@code input.batchSize=B} trains exactly as one process with
@@ -24,10 +24,11 @@ class DataParallelTrainingTest {
     private static final int STEPS = 20;
     private static final int PER_RANK = 4;
 
+    /** 3 ranks also accumulate gradients over 2 micro-batches each before they reduce. */
     @ParameterizedTest
-    @ValueSource(ints = {2, 3})
-    void ranksTrainLikeOneProcessWithTheirCombinedBatch(int ranks, @TempDir Path tmp)
-            throws Exception {
+    @CsvSource({"2, 1", "3, 2"})
+    void ranksTrainLikeOneProcessWithTheirCombinedBatch(
+            int ranks, int microBatches, @TempDir Path tmp) throws Exception {
         MpiTesting.assumeMpi();
         Path single = tmp.resolve("single");
         SmallRun.Result one =
@@ -48,7 +49,8 @@ class DataParallelTrainingTest {
                                 STEPS,
                                 PER_RANK,
                                 List.of("--nproc", Integer.toString(ranks)),
-                                "replicaCheckEveryNSteps=5"));
+                                "replicaCheckEveryNSteps=5",
+                                "microBatches=" + microBatches));
         assertEquals(0, many.status(), many.out() + many.err());
         assertTrue(many.out().contains("done: step " + STEPS), many.out());
 
@@ -65,6 +67,17 @@ class DataParallelTrainingTest {
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertFalse(many.out().contains("replicas differ"), many.out());
+    }
+
+    @org.junit.jupiter.api.Test
+    void badInputUnderNprocIsReportedOnceBeforeAnyRankStarts(@TempDir Path tmp) {
+        SmallRun.Result r =
+                SmallRun.run(args(tmp, STEPS, PER_RANK, List.of("--nproc", "2"), "microBatches=3"));
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: "), r.err());
+        SmallRun.Result zero = SmallRun.run(args(tmp, STEPS, PER_RANK, List.of("--nproc", "0")));
+        assertEquals("error: --nproc must be at least 1, got 0", zero.err().strip());
     }
 
     /**
