@@ -181,7 +181,8 @@ public final class FashionExperiments implements ExperimentProvider {
                 .stageDims(List.of(24, 48, 96));
     }
 
-    private static ImageProcessors.Normalize normalize(double mean, double std) {
+    /** Normalises 1x28x28 images by {@code mean} and {@code std}. */
+    public static ImageProcessors.Normalize normalize(double mean, double std) {
         return new ImageProcessors.Normalize()
                 .shape(1, SIZE, SIZE)
                 .meanStd(List.of(mean), List.of(std));

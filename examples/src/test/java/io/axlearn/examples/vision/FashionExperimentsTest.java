@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Fashion-MNIST files, {@code eval} reproducing the last evaluation, and a user's folder of images
  * trained with only {@code --set} overrides.
  */
-class FashionExperimentsTest {
+public class FashionExperimentsTest {
     @TempDir Path dir;
 
     /** A shrunken run of {@code config}: small batches, two evaluation batches, a few steps. */
@@ -41,8 +41,11 @@ class FashionExperimentsTest {
         return args(command, "vision.fashion", config, runDir, steps, sets);
     }
 
-    /** As {@link #args(String, String, Path, long, String...)} for another vision module. */
-    static List<String> args(
+    /**
+     * As {@link #args(String, String, Path, long, String...)} for another module whose evaler is
+     * {@code test} (vision.mnist, multimodal.clip).
+     */
+    public static List<String> args(
             String command, String module, String config, Path runDir, long steps, String... sets) {
         List<String> args =
                 new ArrayList<>(
@@ -75,7 +78,8 @@ class FashionExperimentsTest {
         return args;
     }
 
-    static double metric(String out, String name) {
+    /** The value of {@code eval test <name>} in a run's output. */
+    public static double metric(String out, String name) {
         Matcher m = Pattern.compile("eval test " + name + " ([0-9.]+)").matcher(out);
         assertTrue(m.find(), "no eval test " + name + " in:\n" + out);
         return Double.parseDouble(m.group(1));
