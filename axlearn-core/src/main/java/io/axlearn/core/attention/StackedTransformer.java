@@ -80,7 +80,9 @@ public final class StackedTransformer extends BaseLayer {
             if (layers != null) {
                 return Collections.unmodifiableList(layers);
             }
-            return layer == null || numLayers == null
+            // Empty until valid: a parent may read the layers before this config is validated,
+            // and validate() then names numLayers.
+            return layer == null || numLayers == null || numLayers <= 0
                     ? List.of()
                     : Collections.nCopies(numLayers, layer);
         }

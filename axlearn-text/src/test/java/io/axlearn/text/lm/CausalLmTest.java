@@ -121,6 +121,16 @@ class CausalLmTest {
     }
 
     @Test
+    void negativeLayerCount_isOneConfigErrorNamingNumLayers() {
+        CausalLm.Config cfg = tiny(encoding("rotary"));
+        cfg.set("decoder.numLayers", -1);
+        ConfigException e = assertThrows(ConfigException.class, () -> cfg.instantiateAt("model"));
+        assertTrue(
+                e.getMessage().startsWith("model.decoder.numLayers must be positive, got -1"),
+                e.getMessage());
+    }
+
+    @Test
     void trainingFlops_countDecoderMatricesLogitsAndAttention() {
         // vocab 13, dim 8, 2 layers, FFN 16: per layer q, k, v, o 4 * 64 and FFN 2 * 128 weights.
         CausalLm model = tiny(encoding("rotary")).instantiate();

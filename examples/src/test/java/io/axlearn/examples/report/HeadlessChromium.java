@@ -14,8 +14,20 @@ import java.util.concurrent.TimeUnit;
 final class HeadlessChromium {
     private HeadlessChromium() {}
 
-    /** The browser's executable, installing Debian's package if needed. */
-    static Path executable() throws IOException, InterruptedException {
+    /** Why the browser is missing and cannot be installed here. */
+    static final class Unavailable extends Exception {
+        Unavailable(String why) {
+            super(why);
+        }
+    }
+
+    /**
+     * The browser's executable, installing Debian's package if needed.
+     *
+     * @throws Unavailable if it is missing and cannot be installed here (not root, no apt-get, or
+     *     the install failed)
+     */
+    static Path executable() throws IOException, InterruptedException, Unavailable {
         for (String name : List.of("chromium", "chromium-browser")) {
             for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
                 Path p = Path.of(dir, name);
@@ -24,15 +36,16 @@ final class HeadlessChromium {
                 }
             }
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            throw new IllegalStateException(
-                    "chromium is not installed and only root can install it: apt-get install"
-                            + " chromium");
+        if (!"root".equals(System.getProperty("user.name"))
+                || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+            throw new Unavailable(
+                    "chromium is not installed and only root with apt-get can install it: apt-get"
+                            + " install chromium");
         }
         if (run(List.of("apt-get", "install", "-y", "-qq", "chromium"), 900) != 0
                 && (run(List.of("apt-get", "update", "-qq"), 600) != 0
                         || run(List.of("apt-get", "install", "-y", "-qq", "chromium"), 900) != 0)) {
-            throw new IllegalStateException("apt-get install chromium failed");
+            throw new Unavailable("apt-get install chromium failed");
         }
         return Path.of("/usr/bin/chromium");
     }
@@ -46,7 +59,7 @@ final class HeadlessChromium {
      * @param height viewport height in pixels
      */
     static void screenshot(Path page, Path png, int width, int height)
-            throws IOException, InterruptedException {
+            throws IOException, InterruptedException, Unavailable {
         List<String> command =
                 List.of(
                         executable().toString(),

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +63,12 @@ class ReportCommandTest {
         assertTrue(page.contains("model.decoder.numLayers"), "the config");
 
         Path png = dir.resolve("report.png");
-        HeadlessChromium.screenshot(html, png, 1280, 1000);
+        try {
+            HeadlessChromium.screenshot(html, png, 1280, 1000);
+        } catch (HeadlessChromium.Unavailable e) {
+            // Everything above is checked; only the browser's picture needs the package.
+            Assumptions.abort("the screenshot check needs Debian's chromium: " + e.getMessage());
+        }
         BufferedImage image = ImageIO.read(png.toFile());
         assertTrue(
                 count(image, 0x1f77b4) > 300,
