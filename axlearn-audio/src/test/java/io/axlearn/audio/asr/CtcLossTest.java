@@ -1,12 +1,14 @@
 package io.axlearn.audio.asr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.axlearn.core.testing.TorchGolden;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -61,6 +63,43 @@ class CtcLossTest {
             } else {
                 assertEquals(-CtcLoss.LOG_ZERO, l, 1e25);
             }
+        }
+    }
+
+    @Test
+    void impossibleAlignment_withZeroInfinity_hasZeroGradient_andLeavesTheOthersFinite() {
+        try (NDManager m = TorchGolden.manager()) {
+            // Example 0: 3 labels with a repeat in 3 frames (needs 4): impossible.
+            // Example 1: 2 labels in 3 frames: possible.
+            NDArray logits = m.randomNormal(new ai.djl.ndarray.types.Shape(2, 3, 4));
+            logits.setRequiresGradient(true);
+            NDArray labelLengths = m.create(new int[] {3, 2});
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss =
+                        CtcLoss.perExample(
+                                logits.logSoftmax(-1),
+                                m.create(new int[] {3, 3}),
+                                m.create(new int[][] {{1, 1, 2}, {3, 2, 0}}),
+                                labelLengths,
+                                true);
+                assertEquals(0f, loss.getFloat(0), "impossible: zeroed");
+                assertTrue(loss.getFloat(1) > 0 && Float.isFinite(loss.getFloat(1)));
+                gc.backward(
+                        CtcLoss.mean(
+                                loss, labelLengths, m.ones(new ai.djl.ndarray.types.Shape(2))));
+            }
+            float[] grad = logits.getGradient().toFloatArray();
+            for (int i = 0; i < grad.length; i++) {
+                assertTrue(Float.isFinite(grad[i]), "gradient " + i + " is " + grad[i]);
+                if (i < 12) {
+                    assertEquals(0f, grad[i], "the impossible example's gradient is zero");
+                }
+            }
+            float possible = 0;
+            for (int i = 12; i < grad.length; i++) {
+                possible += Math.abs(grad[i]);
+            }
+            assertTrue(possible > 0, "the possible example still learns");
         }
     }
 }
