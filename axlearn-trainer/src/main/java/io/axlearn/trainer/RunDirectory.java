@@ -25,16 +25,26 @@ public final class RunDirectory {
      * @throws ConfigException if the directory has no {@code config.json}
      */
     public static Trainer trainer(Path trainerDir) {
-        Path file = trainerDir.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(
-                    "--trainer-dir " + trainerDir + " has no config.json; is it a run directory?");
-        }
+        Path file = configFile(trainerDir);
         try {
             return ConfigJson.fromJson(Files.readString(file), Trainer.Config.class).instantiate();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The {@code config.json} of the run in {@code trainerDir}.
+     *
+     * @throws ConfigException if there is none
+     */
+    public static Path configFile(Path trainerDir) {
+        Path file = trainerDir.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(
+                    "--trainer-dir " + trainerDir + " has no config.json; is it a run directory?");
+        }
+        return file;
     }
 
     /**

@@ -65,12 +65,8 @@ public final class RunReport {
 
     /** The report of {@code trainerDir} as HTML. */
     public static String html(Path trainerDir) {
-        if (!Files.isRegularFile(trainerDir.resolve("config.json"))) {
-            throw new ConfigException(
-                    "--trainer-dir " + trainerDir + " has no config.json; is it a run directory?");
-        }
+        JsonNode config = readJson(io.axlearn.trainer.RunDirectory.configFile(trainerDir));
         List<Summary> summaries = summaries(trainerDir);
-        JsonNode config = readJson(trainerDir.resolve("config.json"));
         StringBuilder page = new StringBuilder(128 * 1024);
         String title = "axlearn run " + trainerDir.toAbsolutePath().normalize();
         page.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")

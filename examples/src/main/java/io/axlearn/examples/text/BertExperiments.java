@@ -2,7 +2,6 @@ package io.axlearn.examples.text;
 
 import io.axlearn.core.config.ConfigBase;
 import io.axlearn.core.input.Input;
-import io.axlearn.core.module.BaseModel;
 import io.axlearn.text.bert.BertClassifier;
 import io.axlearn.text.bert.BertEncoder;
 import io.axlearn.text.bert.BertMlm;
@@ -14,8 +13,6 @@ import io.axlearn.text.input.SpamAssassin;
 import io.axlearn.text.input.TokenWindowSource;
 import io.axlearn.trainer.InitialWeights;
 import io.axlearn.trainer.Trainer;
-import io.axlearn.trainer.checkpoint.Checkpointer;
-import io.axlearn.trainer.eval.Evaler;
 import io.axlearn.trainer.launch.ExperimentProvider;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +83,7 @@ public final class BertExperiments implements ExperimentProvider {
         TokenWindowSource train =
                 new TokenWindowSource().path(CharLmExperiments.KJV).seqLen(seqLen);
         TokenWindowSource eval = train.copy().split(ByteTextSource.Split.EVAL);
-        return trainer(
+        return CharLmExperiments.textTrainer(
                 BertMlm.of(encoder),
                 Input.config()
                         .source(train)
@@ -132,7 +129,7 @@ public final class BertExperiments implements ExperimentProvider {
         SequenceClassificationSource train = spamAssassin(seqLen);
         SequenceClassificationSource eval =
                 train.copy().split(SequenceClassificationSource.Split.HELD_OUT);
-        return trainer(
+        return CharLmExperiments.textTrainer(
                 BertClassifier.of(encoder, SPAM_LABELS.size()).positiveClass(1),
                 // The file is sorted by folder (ham, then spam): shuffle across the whole split.
                 Input.config().source(train).batchSize(batchSize).shuffleBufferSize(8192).seed(1),
@@ -141,29 +138,6 @@ public final class BertExperiments implements ExperimentProvider {
                 peakLr,
                 warmup,
                 evalEvery);
-    }
-
-    /**
-     * The trainer both experiments share: AdamW with a cosine schedule ({@link
-     * CharLmExperiments#learner}), a checkpoint and a {@code validation} evaluation every {@code
-     * evalEvery} steps, the last 3 checkpoints kept.
-     */
-    private static Trainer.Config trainer(
-            BaseModel.Config<?, ?> model,
-            Input.Config train,
-            Input.Config eval,
-            long maxStep,
-            double peakLr,
-            long warmup,
-            long evalEvery) {
-        return Trainer.config()
-                .model(model)
-                .input(train)
-                .learner(CharLmExperiments.learner(peakLr, warmup, maxStep))
-                .checkpointer(Checkpointer.config().everyNSteps(evalEvery).keepLast(3))
-                .evaler("validation", Evaler.config().input(eval).everyNSteps(evalEvery))
-                .maxStep(maxStep)
-                .seed(0);
     }
 
     /**

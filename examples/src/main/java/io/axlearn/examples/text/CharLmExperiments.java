@@ -6,6 +6,7 @@ import io.axlearn.core.learner.AdamW;
 import io.axlearn.core.learner.GlobalNormClipping;
 import io.axlearn.core.learner.Learner;
 import io.axlearn.core.learner.Schedule;
+import io.axlearn.core.module.BaseModel;
 import io.axlearn.text.input.ByteTextSource;
 import io.axlearn.text.lm.CausalLm;
 import io.axlearn.trainer.Trainer;
@@ -68,21 +69,43 @@ public final class CharLmExperiments implements ExperimentProvider {
             long evalEvery) {
         ByteTextSource train = new ByteTextSource().path(KJV).seqLen(seqLen);
         ByteTextSource eval = train.copy().split(ByteTextSource.Split.EVAL);
+        return textTrainer(
+                CausalLm.gpt(256, dim, layers, heads, 4.0, 0.0),
+                Input.config().source(train).batchSize(batchSize).shuffleBufferSize(1024).seed(1),
+                Input.config().source(eval).batchSize(batchSize),
+                maxStep,
+                peakLr,
+                warmup,
+                evalEvery);
+    }
+
+    /**
+     * The trainer every text experiment shares: AdamW with a cosine schedule ({@link #learner}), a
+     * checkpoint and a {@code validation} evaluation every {@code evalEvery} steps, the last 3
+     * checkpoints kept, seed 0.
+     *
+     * @param model the model
+     * @param train the training input
+     * @param eval the {@code validation} evaler's input
+     * @param maxStep training steps
+     * @param peakLr peak learning rate of the cosine schedule
+     * @param warmup warm-up steps
+     * @param evalEvery evaluation and checkpoint interval
+     */
+    static Trainer.Config textTrainer(
+            BaseModel.Config<?, ?> model,
+            Input.Config train,
+            Input.Config eval,
+            long maxStep,
+            double peakLr,
+            long warmup,
+            long evalEvery) {
         return Trainer.config()
-                .model(CausalLm.gpt(256, dim, layers, heads, 4.0, 0.0))
-                .input(
-                        Input.config()
-                                .source(train)
-                                .batchSize(batchSize)
-                                .shuffleBufferSize(1024)
-                                .seed(1))
+                .model(model)
+                .input(train)
                 .learner(learner(peakLr, warmup, maxStep))
                 .checkpointer(Checkpointer.config().everyNSteps(evalEvery).keepLast(3))
-                .evaler(
-                        "validation",
-                        Evaler.config()
-                                .input(Input.config().source(eval).batchSize(batchSize))
-                                .everyNSteps(evalEvery))
+                .evaler("validation", Evaler.config().input(eval).everyNSteps(evalEvery))
                 .maxStep(maxStep)
                 .seed(0);
     }

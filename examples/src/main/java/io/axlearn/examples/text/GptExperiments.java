@@ -7,8 +7,6 @@ import io.axlearn.text.input.PackedLmSource;
 import io.axlearn.text.lm.CausalLm;
 import io.axlearn.text.tokenizers.Gpt2BpeTokenizer;
 import io.axlearn.trainer.Trainer;
-import io.axlearn.trainer.checkpoint.Checkpointer;
-import io.axlearn.trainer.eval.Evaler;
 import io.axlearn.trainer.launch.ExperimentProvider;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -81,25 +79,15 @@ public final class GptExperiments implements ExperimentProvider {
                         .segmentIds(true)
                         .seqLen(seqLen);
         PackedLmSource eval = train.copy().split(ByteTextSource.Split.EVAL);
-        return Trainer.config()
-                .model(
-                        CausalLm.gpt(vocabSize, dim, layers, heads, 4.0, 0.0)
-                                .tokenizer(tokenizer)
-                                .eosBeforePrompt(true))
-                .input(
-                        Input.config()
-                                .source(train)
-                                .batchSize(batchSize)
-                                .shuffleBufferSize(1024)
-                                .seed(1))
-                .learner(CharLmExperiments.learner(peakLr, warmup, maxStep))
-                .checkpointer(Checkpointer.config().everyNSteps(evalEvery).keepLast(3))
-                .evaler(
-                        "validation",
-                        Evaler.config()
-                                .input(Input.config().source(eval).batchSize(batchSize))
-                                .everyNSteps(evalEvery))
-                .maxStep(maxStep)
-                .seed(0);
+        return CharLmExperiments.textTrainer(
+                CausalLm.gpt(vocabSize, dim, layers, heads, 4.0, 0.0)
+                        .tokenizer(tokenizer)
+                        .eosBeforePrompt(true),
+                Input.config().source(train).batchSize(batchSize).shuffleBufferSize(1024).seed(1),
+                Input.config().source(eval).batchSize(batchSize),
+                maxStep,
+                peakLr,
+                warmup,
+                evalEvery);
     }
 }
