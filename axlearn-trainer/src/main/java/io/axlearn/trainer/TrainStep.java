@@ -16,7 +16,9 @@ import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.Seeds;
 import io.axlearn.trainer.distributed.DataParallel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -278,8 +280,9 @@ public final class TrainStep {
             NDArray norm = learner.clipGradients(grads, state.optimizer());
             NDArray checked = norm == null ? loss : loss.add(norm);
             if (!Float.isFinite(checked.getFloat())) {
+                String culprits = nonFiniteGradients(grads);
                 zero(grads, true);
-                throw diverged(step, loss, norm);
+                throw diverged(step, loss, norm, culprits);
             }
             learner.update(step, params, grads, state.optimizer());
             zero(grads, false);
@@ -442,13 +445,55 @@ public final class TrainStep {
                 .forEach((path, value) -> params.get(path).muli(0f).addi(value));
     }
 
-    private static TrainingDivergedException diverged(long step, NDArray loss, NDArray norm) {
+    private static TrainingDivergedException diverged(
+            long step, NDArray loss, NDArray norm, String culprits) {
         float lossValue = loss.getFloat();
         String what =
                 Float.isFinite(lossValue)
                         ? "gradient norm is " + norm.getFloat() + " (loss " + lossValue + ")"
                         : "loss is " + lossValue;
         return new TrainingDivergedException(
-                what + " at step " + step + "; stopped before applying it", step);
+                what + " at step " + step + culprits + "; stopped before applying it", step);
     }
+
+    /**
+     * Which gradients are to blame, for the divergence message: the parameters whose gradient holds
+     * a NaN or an infinity (at most {@value #CULPRITS_SHOWN} named, with the count), or, when every
+     * gradient is finite and only the norm overflowed, the one with the largest magnitude. Runs
+     * only once, on the failing step.
+     */
+    private static String nonFiniteGradients(SortedMap<String, NDArray> grads) {
+        List<String> bad = new ArrayList<>();
+        String largest = null;
+        float largestValue = -1;
+        for (Map.Entry<String, NDArray> e : grads.entrySet()) {
+            float max = e.getValue().abs().max().getFloat(); // on the step's manager
+            if (!Float.isFinite(max)) {
+                bad.add(e.getKey());
+            } else if (max > largestValue) {
+                largestValue = max;
+                largest = e.getKey();
+            }
+        }
+        if (!bad.isEmpty()) {
+            String shown = String.join(", ", bad.subList(0, Math.min(CULPRITS_SHOWN, bad.size())));
+            return "; non-finite gradients in "
+                    + bad.size()
+                    + " of "
+                    + grads.size()
+                    + " parameters ("
+                    + shown
+                    + (bad.size() > CULPRITS_SHOWN ? ", ..." : "")
+                    + ")";
+        }
+        return largest == null
+                ? ""
+                : "; every gradient is finite, the largest is "
+                        + largest
+                        + " (max |g| "
+                        + largestValue
+                        + ")";
+    }
+
+    private static final int CULPRITS_SHOWN = 8;
 }

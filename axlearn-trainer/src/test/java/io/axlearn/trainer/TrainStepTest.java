@@ -127,6 +127,11 @@ class TrainStepTest {
             assertTrue(
                     e.getMessage().matches("gradient norm is NaN \\(loss [0-9.]+\\) at step 1;.*"),
                     e.getMessage());
+            // The trap is on out/weight alone: the message names it and no other.
+            assertTrue(
+                    e.getMessage()
+                            .contains("; non-finite gradients in 1 of 4 parameters (out/weight);"),
+                    e.getMessage());
             assertEquals(1, e.step());
             state.params()
                     .asMap()

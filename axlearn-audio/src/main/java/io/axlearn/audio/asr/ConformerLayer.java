@@ -16,6 +16,7 @@ import io.axlearn.core.layers.LayerNorm;
 import io.axlearn.core.layers.Linear;
 import io.axlearn.core.module.BaseLayer;
 import io.axlearn.core.module.ForwardContext;
+import io.axlearn.core.ndarray.OwnedArrays;
 
 /**
  * One conformer block (<a href="https://arxiv.org/abs/2005.08100">Gulati et al. 2020</a>, axlearn's
@@ -178,7 +179,7 @@ public final class ConformerLayer extends BaseLayer {
     public NDArray forward(ForwardContext ctx, NDArray x, NDArray valid) {
         NDArray h =
                 ffStart.forward(ctx.child(ffStart), ffStartNorm.forward(ctx.child(ffStartNorm), x));
-        x = x.add(ffStartDropout.forward(ctx.child(ffStartDropout), h).mul(0.5f));
+        x = x.add(ffStartDropout.forward(ctx.child(ffStartDropout), h).mul(half(h)));
 
         NDArray a = attentionNorm.forward(ctx.child(attentionNorm), x);
         a =
@@ -192,8 +193,17 @@ public final class ConformerLayer extends BaseLayer {
         x = x.add(convDropout.forward(ctx.child(convDropout), convolution(ctx, x, valid)));
 
         h = ffEnd.forward(ctx.child(ffEnd), ffEndNorm.forward(ctx.child(ffEndNorm), x));
-        x = x.add(ffEndDropout.forward(ctx.child(ffEndDropout), h).mul(0.5f));
+        x = x.add(ffEndDropout.forward(ctx.child(ffEndDropout), h).mul(half(h)));
         return outputNorm.forward(ctx.child(outputNorm), x);
+    }
+
+    /**
+     * The macaron half step as an engine-owned scalar: a Java {@code 0.5f} operand would be freed
+     * under the autograd graph (see {@link OwnedArrays}), and the backward pass would multiply by
+     * whatever memory replaced it.
+     */
+    private static NDArray half(NDArray like) {
+        return OwnedArrays.scalar(like, 0.5f);
     }
 
     /** The convolution module's branch (before its dropout). */

@@ -71,6 +71,9 @@ public final class GradCheck {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray y = forward.apply(inputs);
             assertAllClose(golden.output("y"), y, rtol, atol, "y");
+            // Free every direct buffer only Java kept alive, so that a graph reading such memory
+            // (a DJL number operand such as x.mul(0.5f); see OwnedArrays) fails here.
+            Collect.unreachableDirectBuffers();
             gc.backward(y.mul(golden.input("dy")).sum());
         }
         inputs.forEach(

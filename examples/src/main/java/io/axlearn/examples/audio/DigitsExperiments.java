@@ -53,7 +53,9 @@ public final class DigitsExperiments implements ExperimentProvider {
                                 SpecAugment.config()
                                         .maxFreqWidth(15)
                                         .maxTimeWidth(20)
-                                        .maxTimeFraction(0.1))
+                                        .maxTimeFraction(0.1)
+                                        .maxFrequencyWarp(0.15)
+                                        .bandLimitProbability(0.3))
                         .subsampler(ConvSubsampler.config().channels(32))
                         .layer(ConformerLayer.config().numHeads(4).convKernelSize(15).dropout(0.1));
         return Trainer.config()
