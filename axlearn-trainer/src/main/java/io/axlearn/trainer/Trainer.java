@@ -883,11 +883,17 @@ public final class Trainer extends Configurable {
             TrainerState state,
             long lastGood,
             DataParallel dataParallel) {
+        List<InputState> inputs =
+                dataParallel == null
+                        ? List.of(state.input())
+                        : inputOfEveryRank(dataParallel, state.input());
         if (dataParallel == null || !dataParallel.isSharded()) {
             return writes()
                     ? Optional.of(
                             checkpointer.save(
-                                    dir, checkpointOf(state, state.optimizer().arrays(), lastGood)))
+                                    dir,
+                                    checkpointOf(
+                                            state, state.optimizer().arrays(), inputs, lastGood)))
                     : Optional.empty();
         }
         try (NDManager gathered = root.newSubManager()) {
@@ -899,8 +905,23 @@ public final class Trainer extends Configurable {
                             gathered);
             // The checkpointer copies the arrays (or writes them) before save returns.
             return writes()
-                    ? Optional.of(checkpointer.save(dir, checkpointOf(state, optimizer, lastGood)))
+                    ? Optional.of(
+                            checkpointer.save(
+                                    dir, checkpointOf(state, optimizer, inputs, lastGood)))
                     : Optional.empty();
+        }
+    }
+
+    /** Every rank's input position, rank {@code r}'s at index {@code r} (as JSON on the wire). */
+    private static List<InputState> inputOfEveryRank(DataParallel dataParallel, InputState mine) {
+        try {
+            List<InputState> all = new ArrayList<>();
+            for (byte[] json : dataParallel.gatherBytes(JSON.writeValueAsBytes(mine))) {
+                all.add(JSON.readValue(json, InputState.class));
+            }
+            return all;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot exchange the ranks' input positions", e);
         }
     }
 
@@ -950,7 +971,10 @@ public final class Trainer extends Configurable {
      * ever written with finite values.
      */
     private Checkpoint checkpointOf(
-            TrainerState state, SortedMap<String, NDArray> optimizer, long lastSaved) {
+            TrainerState state,
+            SortedMap<String, NDArray> optimizer,
+            List<InputState> inputs,
+            long lastSaved) {
         for (Map.Entry<String, NDArray> p : state.params().asMap().entrySet()) {
             try (NDManager check = p.getValue().getManager().newSubManager()) {
                 NDArray a = p.getValue();
@@ -969,7 +993,7 @@ public final class Trainer extends Configurable {
         }
         CheckpointMetadata metadata =
                 CheckpointMetadata.of(state.optimizer().step(), cfg.seed, state.input(), configJson)
-                        .withInputHosts(collective == null ? 1 : collective.size());
+                        .withRankInputs(inputs);
         return new Checkpoint(state.step(), state.params().asMap(), optimizer, metadata);
     }
 
@@ -997,46 +1021,26 @@ public final class Trainer extends Configurable {
     }
 
     /**
-     * The input position of this rank from a checkpoint's (rank 0's): as saved when as many ranks
-     * read the input now as then; else the same examples of the epoch count as read. Rank 0 of
-     * {@code N} had read examples {@code 0, N, 2N, ...} up to its cursor {@code c}, so (every rank
-     * reading equal batches) the ranks had read the first {@code g = c N} examples of the epoch in
-     * source order, and rank {@code r} of {@code M} continues after the examples {@code i < g} with
-     * {@code i = r (mod M)}. A shuffle buffer cannot be carried over to another rank count: it
-     * starts empty (its examples are skipped for the rest of the epoch), with a warning.
+     * This rank's input position from a checkpoint's positions of every rank that saved it (see
+     * {@link InputPositions}): its own when as many ranks read the input now as then, else the
+     * examples of the epoch already consumed stay consumed. A data-parallel checkpoint written
+     * before {@code rankInputs} existed resumes as if one process had saved it.
      */
     private InputState inputForThisRank(CheckpointMetadata metadata) {
-        InputState saved = metadata.input();
-        int then = metadata.inputHosts() == null ? 1 : metadata.inputHosts();
+        List<InputState> saved = metadata.inputOfEveryRank();
         int now = collective == null ? 1 : collective.size();
-        if (then == now) {
-            return saved;
-        }
-        long read = saved.cursor() * then;
-        int rank = collective == null ? 0 : collective.rank();
-        long cursor = Math.max(0, (read - rank + now - 1) / now);
-        if (!saved.buffer().isEmpty()) {
-            warn(
-                    "the checkpoint was saved by "
-                            + then
-                            + " ranks with a shuffle buffer, which "
-                            + now
-                            + " cannot continue: the buffered examples are skipped for the rest"
-                            + " of epoch "
-                            + saved.epoch());
-        }
-        if (writes()) {
+        if (saved.size() != now && writes()) {
             out.println(
                     String.format(
                             Locale.ROOT,
-                            "input position: %d ranks had read %d examples of epoch %d; %d ranks"
-                                    + " continue after them",
-                            then,
-                            read,
-                            saved.epoch(),
+                            "input position: %d rank(s) had read %d examples of epoch %d; %d"
+                                    + " rank(s) continue after them",
+                            saved.size(),
+                            InputPositions.read(saved),
+                            saved.get(0).epoch(),
                             now));
         }
-        return new InputState(saved.epoch(), cursor, saved.rngState(), List.of(), saved.batches());
+        return InputPositions.forRank(saved, collective == null ? 0 : collective.rank(), now);
     }
 
     private static void copyInto(

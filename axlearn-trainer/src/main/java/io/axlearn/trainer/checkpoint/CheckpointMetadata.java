@@ -3,6 +3,7 @@ package io.axlearn.trainer.checkpoint;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.axlearn.core.input.InputState;
+import java.util.List;
 
 /**
  * The typed metadata in a checkpoint's {@code index.json}, beside the tensor list.
@@ -14,10 +15,10 @@ import io.axlearn.core.input.InputState;
  * @param input where the training input stands after {@code step}; {@code null} for a checkpoint of
  *     parameters only (the input starts from its seed)
  * @param config the run's resolved config as JSON; {@code null} if not known
- * @param inputHosts how many data-parallel ranks read the input, each its own share ({@code input}
- *     is rank 0's position), so a run resumed on another number of ranks can continue after the
- *     same examples; {@code null} (not written) for one process and for checkpoints written before
- *     the field existed
+ * @param rankInputs every data-parallel rank's input position, rank {@code r}'s at index {@code r}
+ *     ({@code input} is rank 0's), so each rank resumes from its own, and a run resumed on another
+ *     number of ranks continues after the same examples; {@code null} (not written) for one process
+ *     and for checkpoints written before the field existed
  */
 public record CheckpointMetadata(
         @JsonProperty(required = true) int formatVersion,
@@ -25,7 +26,11 @@ public record CheckpointMetadata(
         @JsonProperty(required = true) long seed,
         @JsonProperty(required = true) InputState input,
         @JsonProperty(required = true) String config,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Integer inputHosts) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<InputState> rankInputs) {
+
+    public CheckpointMetadata {
+        rankInputs = rankInputs == null ? null : List.copyOf(rankInputs);
+    }
 
     /**
      * The format this build writes and reads. Version 1 (before typed metadata) had no {@code
@@ -40,12 +45,22 @@ public record CheckpointMetadata(
     }
 
     /**
-     * This metadata with the number of ranks that read the input; 1 (one process) leaves the field
-     * out.
+     * This metadata with every data-parallel rank's input position ({@code positions.get(0)} must
+     * be {@link #input()}); a single position (one process) leaves the field out.
      */
-    public CheckpointMetadata withInputHosts(int hosts) {
+    public CheckpointMetadata withRankInputs(List<InputState> positions) {
         return new CheckpointMetadata(
-                formatVersion, optimizerStep, seed, input, config, hosts > 1 ? hosts : null);
+                formatVersion,
+                optimizerStep,
+                seed,
+                input,
+                config,
+                positions.size() > 1 ? positions : null);
+    }
+
+    /** Every rank's input position: {@link #rankInputs()}, or {@link #input()} alone. */
+    public List<InputState> inputOfEveryRank() {
+        return rankInputs != null ? rankInputs : List.of(input);
     }
 
     /** Metadata of a checkpoint of parameters only. */

@@ -441,6 +441,28 @@ public final class DataParallel {
         return out;
     }
 
+    /**
+     * Each rank's bytes (of any lengths), gathered onto every rank, rank {@code r}'s at {@code r}.
+     */
+    public List<byte[]> gatherBytes(byte[] mine) {
+        long[] lengths = gatherLongs(mine.length);
+        int longest = 0;
+        for (long n : lengths) {
+            longest = (int) Math.max(longest, n);
+        }
+        ByteBuffer send = direct(longest);
+        send.put(0, mine);
+        ByteBuffer all = direct(longest * collective.size());
+        collective.allGather(send, all);
+        List<byte[]> out = new ArrayList<>();
+        for (int r = 0; r < lengths.length; r++) {
+            byte[] b = new byte[(int) lengths[r]];
+            all.get(r * longest, b);
+            out.add(b);
+        }
+        return out;
+    }
+
     /** Nanoseconds spent scaling and all-reducing gradients so far. */
     public long reduceNanos() {
         return reduceNanos;

@@ -160,7 +160,8 @@ class DataParallelTrainingTest {
         assertEquals(0, three.status(), three.out() + three.err());
         assertTrue(three.out().contains("resumed from checkpoint step 20"), three.out());
         assertTrue(
-                three.out().contains("input position: 2 ranks had read 240 examples"), three.out());
+                three.out().contains("input position: 2 rank(s) had read 240 examples"),
+                three.out());
 
         for (Path resumed : List.of(onOne, onThree)) {
             SortedMap<Long, Double> actual = SmallRun.losses(resumed);
@@ -172,6 +173,41 @@ class DataParallelTrainingTest {
                         "loss of step " + step + " resumed in " + resumed.getFileName());
             }
         }
+    }
+
+    /**
+     * With shuffle buffers each rank resumes from its own input position (buffer included), so 2
+     * ranks stopped at step 10 and resumed reproduce the losses of 2 uninterrupted ranks.
+     */
+    @org.junit.jupiter.api.Test
+    void shuffledInputResumesEachRankFromItsOwnPosition(@TempDir Path tmp) throws Exception {
+        MpiTesting.assumeMpi();
+        List<String> twoRanks = List.of("--nproc", "2");
+        String[] shuffled = {
+            "evalers={}", "input.shuffleBufferSize=64", "learner.optimizer.learningRate.maxStep=20"
+        };
+        Path whole = tmp.resolve("whole");
+        SmallRun.Result uninterrupted = SmallRun.run(shuffledArgs(whole, 20, twoRanks, shuffled));
+        assertEquals(0, uninterrupted.status(), uninterrupted.out() + uninterrupted.err());
+        Path resumed = tmp.resolve("resumed");
+        SmallRun.Result first = SmallRun.run(shuffledArgs(resumed, 10, twoRanks, shuffled));
+        assertEquals(0, first.status(), first.out() + first.err());
+        SmallRun.Result second = SmallRun.run(shuffledArgs(resumed, 20, twoRanks, shuffled));
+        assertEquals(0, second.status(), second.out() + second.err());
+        assertTrue(second.out().contains("resumed from checkpoint step 10"), second.out());
+        assertSameLosses(whole, resumed);
+    }
+
+    /** {@link #args} with a shuffle buffer: the {@code sets} after the source-order default. */
+    private static List<String> shuffledArgs(
+            Path dir, long steps, List<String> extra, String... sets) {
+        List<String> all = new ArrayList<>(args(dir, steps, PER_RANK, List.of()));
+        for (String set : sets) {
+            all.add("--set");
+            all.add(set);
+        }
+        all.addAll(extra);
+        return all;
     }
 
     private static void assertSameLosses(Path expectedRun, Path actualRun) throws Exception {
