@@ -33,13 +33,17 @@ class DataParallelTrainingTest {
 
     /**
      * 3 ranks (more than the cores: mpirun's {@code --oversubscribe}) also accumulate gradients
-     * over 2 micro-batches each before they reduce.
+     * over 2 micro-batches each before they reduce, and train with one projection frozen (no
+     * gradient, no optimiser state, in no rank's shard).
      */
     @ParameterizedTest
     @CsvSource({"2, 1", "3, 2"})
     void ranksTrainLikeOneProcessWithTheirCombinedBatch(
             int ranks, int microBatches, @TempDir Path tmp) throws Exception {
         MpiTesting.assumeMpi();
+        String frozen =
+                "learner.frozenParams="
+                        + (ranks == 3 ? "[\"decoder/layer0/self_attention/k_proj/.*\"]" : "[]");
         Path single = tmp.resolve("single");
         SmallRun.Result one =
                 SmallRun.run(
@@ -48,7 +52,8 @@ class DataParallelTrainingTest {
                                 STEPS,
                                 ranks * PER_RANK,
                                 List.of(),
-                                "replicaCheckEveryNSteps=5"));
+                                "replicaCheckEveryNSteps=5",
+                                frozen));
         assertEquals(0, one.status(), one.err());
 
         Path parallel = tmp.resolve("parallel");
@@ -60,7 +65,8 @@ class DataParallelTrainingTest {
                                 PER_RANK,
                                 List.of("--nproc", Integer.toString(ranks)),
                                 "replicaCheckEveryNSteps=5",
-                                "microBatches=" + microBatches));
+                                "microBatches=" + microBatches,
+                                frozen));
         assertEquals(0, many.status(), many.out() + many.err());
         assertTrue(many.out().contains("done: step " + STEPS), many.out());
         assertSameLosses(single, parallel);
@@ -83,7 +89,8 @@ class DataParallelTrainingTest {
                                 "replicaCheckEveryNSteps=5",
                                 "microBatches=" + microBatches,
                                 "shardOptimizerState=true",
-                                SMALL_BUCKETS));
+                                SMALL_BUCKETS,
+                                frozen));
         assertEquals(0, zero.status(), zero.out() + zero.err());
         assertTrue(
                 zero.out().contains("optimizer state sharded over " + ranks + " ranks"),
