@@ -85,7 +85,10 @@ public final class TrainStep {
     /**
      * A step that is one rank's part of a data-parallel step: after backward, the gradients, loss
      * and metrics are combined across the ranks of {@code dataParallel} (see {@link
-     * DataParallel#reduce}), so every rank applies the update of the global batch.
+     * DataParallel#reduce}), so every rank applies the update of the global batch. With a sharded
+     * optimiser ({@link DataParallel#sharded}) the rank keeps the optimiser state of its own
+     * parameters only ({@link #init}), clips with the global gradient norm, updates its own
+     * parameters and all-gathers the others' ({@link DataParallel#gatherParameters}).
      *
      * @param dataParallel the ranks; {@code null} for one process
      */
@@ -120,8 +123,27 @@ public final class TrainStep {
      */
     public TrainerState init(NDManager manager, InputState input) {
         ParamTree params = model.initParams(seed, manager);
-        OptimizerState optimizer = learner.initState(model.paramSpecs(), params, manager);
+        OptimizerState optimizer = learner.initState(optimizerSpecs(), params, manager);
         return new TrainerState(0, params, optimizer, input);
+    }
+
+    /**
+     * The specs whose optimiser state this process keeps: all of them, or with a sharded optimiser
+     * ({@link DataParallel#sharded}) those of the parameters this rank updates.
+     */
+    private SortedMap<String, ParamSpec> optimizerSpecs() {
+        SortedMap<String, ParamSpec> all = model.paramSpecs();
+        if (dataParallel == null || !dataParallel.isSharded()) {
+            return all;
+        }
+        SortedMap<String, ParamSpec> mine = new TreeMap<>();
+        all.forEach(
+                (path, spec) -> {
+                    if (dataParallel.updatesHere(path)) {
+                        mine.put(path, spec);
+                    }
+                });
+        return mine;
     }
 
     /**
@@ -277,14 +299,25 @@ public final class TrainStep {
                 loss = means.loss();
                 metrics = new TreeMap<>(means.metrics());
             }
-            NDArray norm = learner.clipGradients(grads, state.optimizer());
+            boolean sharded = dataParallel != null && dataParallel.isSharded();
+            NDArray norm =
+                    sharded && !grads.isEmpty()
+                            ? learner.clipGradients(
+                                    grads,
+                                    state.optimizer(),
+                                    stepManager,
+                                    dataParallel::sumOverRanks)
+                            : learner.clipGradients(grads, state.optimizer());
             NDArray checked = norm == null ? loss : loss.add(norm);
             if (!Float.isFinite(checked.getFloat())) {
                 String culprits = nonFiniteGradients(grads);
                 zero(grads, true);
                 throw diverged(step, loss, norm, culprits);
             }
-            learner.update(step, params, grads, state.optimizer());
+            learner.update(step, params, grads, state.optimizer()); // sharded: this rank's share
+            if (sharded) {
+                dataParallel.gatherParameters(new TreeMap<>(params.asMap()));
+            }
             zero(grads, false);
             if (stateUpdates != null) {
                 applyStateUpdates(params, stateUpdates);

@@ -28,6 +28,7 @@ import io.axlearn.trainer.checkpoint.CheckpointMetadata;
 import io.axlearn.trainer.checkpoint.Checkpointer;
 import io.axlearn.trainer.distributed.Collective;
 import io.axlearn.trainer.distributed.DataParallel;
+import io.axlearn.trainer.distributed.ParameterPartition;
 import io.axlearn.trainer.eval.Evaler;
 import io.axlearn.trainer.summary.SummaryWriter;
 import java.io.IOException;
@@ -36,12 +37,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Trains a model (axlearn's {@code SpmdTrainer}, on one device): restores the newest complete
@@ -122,6 +127,21 @@ public final class Trainer extends Configurable {
          */
         private long allReduceBucketBytes = DataParallel.DEFAULT_BUCKET_BYTES;
 
+        /**
+         * Data parallel on several ranks: shard the optimiser state (ZeRO stage 1, Rajbhandari et
+         * al., <a href="https://arxiv.org/abs/1910.02054">arXiv:1910.02054</a>). Every trainable
+         * parameter, whole, belongs to one rank ({@link
+         * io.axlearn.trainer.distributed.ParameterPartition}: balanced greedily by size), which
+         * alone keeps its optimiser state (Adam's two moments: twice the parameters' bytes) and
+         * updates it; gradients are reduce-scattered instead of all-reduced, the gradient norm and
+         * clipping use the global norm, and the updated parameters are all-gathered after the
+         * update. Optimiser memory per rank falls to about {@code 1/N}, the losses stay those of an
+         * unsharded run (to float rounding), and checkpoints keep the unsharded layout (rank 0
+         * gathers the state to save it), so a run resumes on any number of ranks, sharded or not.
+         * No effect on one process.
+         */
+        private boolean shardOptimizerState = false;
+
         public Config model(BaseModel.Config<?, ?> v) {
             return set(() -> model = v.copy());
         }
@@ -189,6 +209,11 @@ public final class Trainer extends Configurable {
 
         public Config allReduceBucketBytes(long v) {
             return set(() -> allReduceBucketBytes = v);
+        }
+
+        /** Sets whether data-parallel ranks shard the optimiser state (ZeRO stage 1). */
+        public Config shardOptimizerState(boolean v) {
+            return set(() -> shardOptimizerState = v);
         }
 
         /** The number of training steps. */
@@ -275,6 +300,9 @@ public final class Trainer extends Configurable {
     private boolean terminal = System.console() != null;
     private StepListener listener;
     private volatile String stopReason;
+
+    /** Data parallel: the optimiser-state bytes of the rank that holds the most. */
+    private long largestOptimizerStateBytes;
 
     /** Called after every training step with the step's scalars (loss, learning rate, ...). */
     @FunctionalInterface
@@ -403,7 +431,11 @@ public final class Trainer extends Configurable {
         }
         // Data parallel: rank r reads examples r, r + N, ... of the input (its batchSize examples
         // per step), every rank restores, only rank 0 writes to the run directory.
-        DataParallel dataParallel = new DataParallel(collective, cfg.allReduceBucketBytes);
+        DataParallel dataParallel =
+                cfg.shardOptimizerState
+                        ? DataParallel.sharded(
+                                collective, cfg.allReduceBucketBytes, partition(collective.size()))
+                        : new DataParallel(collective, cfg.allReduceBucketBytes);
         trainStep = new TrainStep(model, learner, cfg.seed, cfg.microBatches, dataParallel);
         Input shard =
                 cfg.input
@@ -419,6 +451,21 @@ public final class Trainer extends Configurable {
 
     private boolean writes() {
         return collective == null || collective.rank() == 0;
+    }
+
+    /** The trainable parameters balanced over {@code ranks} by their bytes. */
+    private ParameterPartition partition(int ranks) {
+        SortedMap<String, Long> sizes = new TreeMap<>();
+        learner.effectiveSpecs(model.paramSpecs())
+                .forEach(
+                        (path, spec) -> {
+                            if (spec.trainable()) {
+                                sizes.put(
+                                        path,
+                                        spec.shape().size() * (long) spec.dtype().getNumOfBytes());
+                            }
+                        });
+        return ParameterPartition.balanced(sizes, ranks);
     }
 
     /**
@@ -440,7 +487,7 @@ public final class Trainer extends Configurable {
             if (dataParallel != null) {
                 dataParallel.collective().barrier(); // rank 0 has cleaned up: all may restore
             }
-            TrainerState state = restoreOrInit(trainerDir, root);
+            TrainerState state = restoreOrInit(trainerDir, root, dataParallel);
             if (dataParallel != null) {
                 agreeOnStart(dataParallel, state);
             }
@@ -481,7 +528,39 @@ public final class Trainer extends Configurable {
             }
         }
         dataParallel.broadcast(new TreeMap<>(state.params().asMap()));
-        dataParallel.broadcast(state.optimizer().arrays());
+        if (!dataParallel.isSharded()) {
+            dataParallel.broadcast(state.optimizer().arrays());
+        }
+        long[] stateBytes = dataParallel.gatherLongs(bytes(state.optimizer().arrays().values()));
+        long total = 0;
+        List<String> perRank = new ArrayList<>();
+        for (long b : stateBytes) {
+            total += b;
+            largestOptimizerStateBytes = Math.max(largestOptimizerStateBytes, b);
+            perRank.add(String.format(Locale.ROOT, "%.2f", b / 1e6));
+        }
+        out.println(
+                dataParallel.isSharded()
+                        ? String.format(
+                                Locale.ROOT,
+                                "optimizer state sharded over %d ranks: %s MB per rank (%.2f MB"
+                                        + " unsharded)",
+                                ranks.size(),
+                                String.join(", ", perRank),
+                                total / 1e6)
+                        : String.format(
+                                Locale.ROOT,
+                                "optimizer state: %s MB on each of %d ranks",
+                                perRank.get(0),
+                                ranks.size()));
+    }
+
+    private static long bytes(Collection<NDArray> arrays) {
+        long total = 0;
+        for (NDArray a : arrays) {
+            total += a.getShape().size() * a.getDataType().getNumOfBytes();
+        }
+        return total;
     }
 
     /**
@@ -533,8 +612,12 @@ public final class Trainer extends Configurable {
         out.println("warning: " + message);
     }
 
-    /** The newest checkpoint's state, else a fresh one (from {@code initFrom} when set). */
-    private TrainerState restoreOrInit(Path trainerDir, NDManager root) {
+    /**
+     * The newest checkpoint's state, else a fresh one (from {@code initFrom} when set). Every rank
+     * reads the whole checkpoint; with a sharded optimiser each keeps the state of its own
+     * parameters, whatever number of ranks saved it.
+     */
+    private TrainerState restoreOrInit(Path trainerDir, NDManager root, DataParallel dataParallel) {
         TrainerState fresh = trainStep.init(root, InputState.start(cfg.input.seed()));
         Optional<Checkpoint> restored =
                 Checkpointer.restoreLatest(trainerDir, root, shapes(), true, this::warn);
@@ -550,7 +633,11 @@ public final class Trainer extends Configurable {
             copyInto(fresh.params().asMap(), c.params(), "parameter");
             InputState inputState = fresh.input();
             if (c.hasOptimizerState()) {
-                copyInto(fresh.optimizer().arrays(), c.optimizerState(), "optimizer state");
+                if (dataParallel != null && dataParallel.isSharded()) {
+                    copyShardInto(fresh.optimizer().arrays(), c.optimizerState(), dataParallel);
+                } else {
+                    copyInto(fresh.optimizer().arrays(), c.optimizerState(), "optimizer state");
+                }
                 fresh.optimizer().restoreStep(c.metadata().optimizerStep());
             } else {
                 out.println(
@@ -559,7 +646,7 @@ public final class Trainer extends Configurable {
                                 + " holds parameters only: the optimizer starts fresh");
             }
             if (c.metadata().input() != null) {
-                inputState = c.metadata().input();
+                inputState = inputForThisRank(c.metadata());
             }
             out.println("resumed from checkpoint step " + c.step() + " in " + trainerDir);
             return new TrainerState(c.step(), fresh.params(), fresh.optimizer(), inputState);
@@ -592,7 +679,7 @@ public final class Trainer extends Configurable {
             throw new UncheckedIOException(e);
         }
         List<String> differences = new ArrayList<>();
-        java.util.SortedSet<String> keys = new java.util.TreeSet<>(then.keySet());
+        SortedSet<String> keys = new TreeSet<>(then.keySet());
         keys.addAll(now.keySet());
         for (String k : keys) {
             if (!java.util.Objects.equals(then.get(k), now.get(k))) {
@@ -695,6 +782,8 @@ public final class Trainer extends Configurable {
                             scalars.put(
                                     "all_reduce_bytes",
                                     (double) dataParallel.reducedBytes() / (step - start));
+                            scalars.put(
+                                    "optimizer_state_bytes", (double) largestOptimizerStateBytes);
                         }
                         trainWriter.write(step, scalars);
                         windowStart = now;
@@ -732,16 +821,12 @@ public final class Trainer extends Configurable {
                 }
                 TrainerState toSave = state;
                 long lastGoodBefore = lastSaved;
-                Optional<Path> saved =
-                        writes()
-                                ? checkpointer.maybeSave(
-                                        dir, step, last, () -> checkpointOf(toSave, lastGoodBefore))
-                                : Optional.empty();
-                if (!writes() && (last || checkpointer.shouldSave(step))) {
-                    lastSaved = step; // rank 0 saved it
+                Optional<Path> saved = Optional.empty();
+                if (last || checkpointer.shouldSave(step)) {
+                    saved = save(dir, root, toSave, lastGoodBefore, dataParallel);
+                    lastSaved = step; // by rank 0, for every rank
                 }
                 if (saved.isPresent()) {
-                    lastSaved = step;
                     // A full collection at each save (every few hundred steps; tens of
                     // milliseconds for a training driver's small live heap) lets the serial
                     // collector give back the old generation that garbage promoted between saves
@@ -757,8 +842,8 @@ public final class Trainer extends Configurable {
                     reason = null;
                 }
                 if (reason != null && !last) {
-                    if (lastSaved != step && writes()) {
-                        checkpointer.save(dir, checkpointOf(toSave, lastGoodBefore));
+                    if (lastSaved != step) {
+                        save(dir, root, toSave, lastGoodBefore, dataParallel);
                     }
                     report(progress, checkpointer.drainWritten());
                     throw new TrainingStoppedException(
@@ -783,6 +868,61 @@ public final class Trainer extends Configurable {
             evalRuns.forEach(Evaler.Run::close);
         }
         return new Result(Math.max(start, cfg.maxStep), lastLoss, evaluations);
+    }
+
+    /**
+     * Saves a checkpoint of {@code state} from rank 0 (or the one process). Every rank must call it
+     * at the same steps: with a sharded optimiser the ranks first gather the whole optimiser state
+     * onto rank 0, so the checkpoint has the layout of an unsharded run.
+     *
+     * @return the checkpoint directory on the rank that wrote it
+     */
+    private Optional<Path> save(
+            Path dir,
+            NDManager root,
+            TrainerState state,
+            long lastGood,
+            DataParallel dataParallel) {
+        List<InputState> inputs =
+                dataParallel == null
+                        ? List.of(state.input())
+                        : inputOfEveryRank(dataParallel, state.input());
+        if (dataParallel == null || !dataParallel.isSharded()) {
+            return writes()
+                    ? Optional.of(
+                            checkpointer.save(
+                                    dir,
+                                    checkpointOf(
+                                            state, state.optimizer().arrays(), inputs, lastGood)))
+                    : Optional.empty();
+        }
+        try (NDManager gathered = root.newSubManager()) {
+            SortedMap<String, NDArray> optimizer =
+                    dataParallel.gatherOptimizerState(
+                            state.optimizer().arrays(),
+                            learner.optimizer().slots(),
+                            new TreeMap<>(state.params().asMap()),
+                            gathered);
+            // The checkpointer copies the arrays (or writes them) before save returns.
+            return writes()
+                    ? Optional.of(
+                            checkpointer.save(
+                                    dir, checkpointOf(state, optimizer, inputs, lastGood)))
+                    : Optional.empty();
+        }
+    }
+
+    /** Every rank's input position, rank {@code r}'s at index {@code r} (as JSON on the wire). */
+    private static List<InputState> inputOfEveryRank(DataParallel dataParallel, InputState mine) {
+        try {
+            List<InputState> all = new ArrayList<>();
+            for (byte[] json : dataParallel.gatherBytes(JSON.writeValueAsBytes(mine))) {
+                all.add(JSON.readValue(json, InputState.class));
+            }
+            return all;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot exchange the ranks' input positions", e);
+        }
     }
 
     /** One line per finished checkpoint save. */
@@ -830,7 +970,11 @@ public final class Trainer extends Configurable {
      * What a checkpoint of {@code state} holds. Refuses non-finite parameters: a checkpoint is only
      * ever written with finite values.
      */
-    private Checkpoint checkpointOf(TrainerState state, long lastSaved) {
+    private Checkpoint checkpointOf(
+            TrainerState state,
+            SortedMap<String, NDArray> optimizer,
+            List<InputState> inputs,
+            long lastSaved) {
         for (Map.Entry<String, NDArray> p : state.params().asMap().entrySet()) {
             try (NDManager check = p.getValue().getManager().newSubManager()) {
                 NDArray a = p.getValue();
@@ -848,10 +992,55 @@ public final class Trainer extends Configurable {
             }
         }
         CheckpointMetadata metadata =
-                CheckpointMetadata.of(
-                        state.optimizer().step(), cfg.seed, state.input(), configJson);
-        return new Checkpoint(
-                state.step(), state.params().asMap(), state.optimizer().arrays(), metadata);
+                CheckpointMetadata.of(state.optimizer().step(), cfg.seed, state.input(), configJson)
+                        .withRankInputs(inputs);
+        return new Checkpoint(state.step(), state.params().asMap(), optimizer, metadata);
+    }
+
+    /**
+     * Copies this rank's share of a whole optimiser state (as an unsharded run, or rank 0 of a
+     * sharded one, saves it) into {@code shard}, after checking the checkpoint holds exactly the
+     * slots of every trainable parameter.
+     */
+    private void copyShardInto(
+            Map<String, NDArray> shard, Map<String, NDArray> saved, DataParallel dataParallel) {
+        SortedSet<String> expected = new TreeSet<>();
+        for (String path : dataParallel.partition().orElseThrow().owners().keySet()) {
+            for (String slot : learner.optimizer().slots()) {
+                expected.add(slot + "/" + path);
+            }
+        }
+        if (!expected.equals(new TreeSet<>(saved.keySet()))) {
+            throw new CheckpointException(
+                    "checkpoint optimizer state paths differ from the model's: has "
+                            + saved.keySet()
+                            + ", needs "
+                            + expected);
+        }
+        shard.forEach((name, target) -> NDArrays.copyValues(saved.get(name), target));
+    }
+
+    /**
+     * This rank's input position from a checkpoint's positions of every rank that saved it (see
+     * {@link InputPositions}): its own when as many ranks read the input now as then, else the
+     * examples of the epoch already consumed stay consumed. A data-parallel checkpoint written
+     * before {@code rankInputs} existed resumes as if one process had saved it.
+     */
+    private InputState inputForThisRank(CheckpointMetadata metadata) {
+        List<InputState> saved = metadata.inputOfEveryRank();
+        int now = collective == null ? 1 : collective.size();
+        if (saved.size() != now && writes()) {
+            out.println(
+                    String.format(
+                            Locale.ROOT,
+                            "input position: %d rank(s) had read %d examples of epoch %d; %d"
+                                    + " rank(s) continue after them",
+                            saved.size(),
+                            InputPositions.read(saved),
+                            saved.get(0).epoch(),
+                            now));
+        }
+        return InputPositions.forRank(saved, collective == null ? 0 : collective.rank(), now);
     }
 
     private static void copyInto(

@@ -116,6 +116,11 @@ abstract class ElementwiseOptimizer implements Optimizer {
     }
 
     @Override
+    public final List<String> slots() {
+        return slots;
+    }
+
+    @Override
     public final double learningRate(long step) {
         return learningRate.valueAt(step);
     }

@@ -3,8 +3,10 @@ package io.axlearn.core.learner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.InstantiableConfig;
 import java.util.Collection;
+import java.util.function.UnaryOperator;
 
 /**
  * Measures the global L2 norm of a set of gradients and, when it exceeds {@code maxNorm}, scales
@@ -92,8 +94,24 @@ public final class GlobalNormClipping {
      * @return the global norm before clipping, a float scalar on the gradients' manager
      */
     public NDArray clipOnEngine(Collection<NDArray> grads) {
+        return clipOnEngine(grads, grads.iterator().next().getManager(), UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #clipOnEngine(Collection)} for one shard of the gradients (a sharded optimiser,
+     * where each data-parallel rank holds the summed gradients of its own parameters only): the
+     * shard's sum of squares goes through {@code sumOverShards}, which returns the sum over every
+     * shard, so the norm, and the clipping scale, are the global ones on every shard.
+     *
+     * @param grads this shard's gradients, possibly none, all on {@code home}
+     * @param home the gradients' manager, which outlives this call; the norm lands there
+     * @param sumOverShards maps this shard's sum of squares (a float scalar) to the sum over all
+     *     shards, a float scalar on the same manager (a data-parallel all-reduce)
+     * @return the global norm before clipping, a float scalar on {@code home}
+     */
+    public NDArray clipOnEngine(
+            Collection<NDArray> grads, NDManager home, UnaryOperator<NDArray> sumOverShards) {
         NDArray[] all = grads.toArray(NDArray[]::new);
-        NDManager home = all[0].getManager();
         try (NDManager scope = home.newSubManager()) {
             scope.tempAttachAll(all);
             NDArray sumSq = null;
@@ -101,7 +119,10 @@ public final class GlobalNormClipping {
                 NDArray s = g.square().sum();
                 sumSq = sumSq == null ? s : sumSq.addi(s);
             }
-            NDArray norm = sumSq.sqrt();
+            if (sumSq == null) {
+                sumSq = scope.zeros(new Shape(), DataType.FLOAT32);
+            }
+            NDArray norm = sumOverShards.apply(sumSq).sqrt();
             if (maxNorm != null) {
                 NDArray scale = norm.add((float) eps).pow(-1).mul(maxNorm.floatValue()).minimum(1f);
                 for (NDArray g : all) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns gradients into parameter updates: global-norm clipping, then the optimiser (axlearn's
@@ -215,6 +216,28 @@ public final class Learner {
     public NDArray clipGradients(Map<String, NDArray> grads, OptimizerState state) {
         List<NDArray> trainable = trainableGradients(grads, state);
         return trainable.isEmpty() ? null : clipping.clipOnEngine(trainable);
+    }
+
+    /**
+     * {@link #clipGradients(Map, OptimizerState)} for a sharded optimiser (ZeRO stage 1): {@code
+     * state} holds this rank's share of the parameters, and the gradient norm and the clipping are
+     * the global ones over every share (see {@link GlobalNormClipping#clipOnEngine(
+     * java.util.Collection, NDManager, UnaryOperator)}). Every rank must call it, also one that
+     * owns no parameter.
+     *
+     * @param grads the gradients; those of parameters outside {@code state} are ignored
+     * @param state this rank's share of the optimiser state
+     * @param manager the gradients' manager; the norm lands there
+     * @param sumOverShards maps this share's sum of squared gradients (a float scalar) to the sum
+     *     over all shares, on the same manager
+     * @return the global norm before clipping, a float scalar on {@code manager}
+     */
+    public NDArray clipGradients(
+            Map<String, NDArray> grads,
+            OptimizerState state,
+            NDManager manager,
+            UnaryOperator<NDArray> sumOverShards) {
+        return clipping.clipOnEngine(trainableGradients(grads, state), manager, sumOverShards);
     }
 
     /**

@@ -68,6 +68,13 @@ public interface Optimizer {
     double learningRate(long step);
 
     /**
+     * The names of this optimiser's state slots ({@code mu} and {@code nu} for Adam, none for plain
+     * SGD): {@link #initState} makes one array per slot and trainable parameter, named {@code
+     * <slot>/<path>}, shaped and typed like the parameter.
+     */
+    java.util.List<String> slots();
+
+    /**
      * {@code specs} with this optimiser's {@link Config#weightDecayScales} applied: a parameter
      * whose path matches a pattern gets that pattern's weight-decay scale, the others keep their
      * own. {@link #initState} applies it too, so the state's specs are the effective ones.

@@ -40,6 +40,30 @@ class GlobalNormClippingTest {
         }
     }
 
+    /**
+     * Two shards (a sharded optimiser's ranks), each adding the other's sum of squares: both get
+     * the global norm and the global clipping scale, and a shard holding no gradient still does.
+     */
+    @Test
+    void shards_useTheGlobalNormAndScale() {
+        try (NDManager m = TorchGolden.manager()) {
+            GlobalNormClipping clipping = GlobalNormClipping.config(1.3).eps(0).instantiate();
+            NDArray a = m.create(new float[] {3, 4});
+            NDArray b = m.create(new float[] {12});
+            int live = LeakCheck.liveArrays(m);
+            NDArray normA =
+                    clipping.clipOnEngine(List.of(a), m, s -> s.add(144f)); // b's sum of squares
+            NDArray normB = clipping.clipOnEngine(List.of(b), m, s -> s.add(25f));
+            NDArray normNone = clipping.clipOnEngine(List.of(), m, s -> s.add(169f));
+            assertEquals(13f, normA.getFloat(), 1e-5f);
+            assertEquals(13f, normB.getFloat(), 1e-5f);
+            assertEquals(13f, normNone.getFloat(), 1e-5f);
+            assertArrayEquals(new float[] {0.3f, 0.4f}, a.toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[] {1.2f}, b.toFloatArray(), 1e-6f);
+            assertEquals(live + 3, LeakCheck.liveArrays(m), "only the three norms are left");
+        }
+    }
+
     @Test
     void nonPositiveMaxNorm_isRejectedWithItsPath() {
         ConfigException e =

@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Data parallelism over a {@link Collective}: every rank holds the whole model, trains on its own
@@ -30,6 +32,28 @@ import java.util.SortedMap;
  *       which catches replicas drifting apart (a rank that skipped an update, non-deterministic
  *       kernels).
  * </ul>
+ *
+ * <p><b>Sharded optimiser state</b> ({@link #sharded}, ZeRO stage 1: Rajbhandari et al., <a
+ * href="https://arxiv.org/abs/1910.02054">arXiv:1910.02054</a>): a {@link ParameterPartition} gives
+ * every trainable parameter, whole, to one rank, which alone keeps its optimiser state and updates
+ * it. {@link #reduce} then reduce-scatters the gradients instead of all-reducing them (each rank
+ * receives the summed gradients of its own parameters only), {@link #sumOverRanks} makes the
+ * gradient norm global, and after the update {@link #gatherParameters} all-gathers the updated
+ * parameters so every rank holds the whole model again. Optimiser memory per rank falls to about
+ * {@code 1/N}; the traffic is that of an all-reduce (a ring all-reduce is a reduce-scatter plus an
+ * all-gather).
+ *
+ * <p>The shards are uneven (whole parameters), and MPI's reduce-scatter of equal blocks ({@code
+ * MPI_Reduce_scatter_block}) needs equal ones, so each rank's parameters are read as one flat byte
+ * vector ({@code FlatView}, through the arrays' aliasing buffers) and the exchange runs in rounds:
+ * round {@code k} packs bytes {@code [k C, (k + 1) C)} of every rank's vector into one flat bucket
+ * (zeros past a shorter vector's end) and reduce-scatters it, and likewise for the all-gather. A
+ * round's block {@code C} is {@code bucketBytes / N}, so the buckets stay as large as the
+ * all-reduce's, no rank ever copies the whole gradient into one buffer, and only the last rounds
+ * carry padding (at most the difference between the largest shard and the others). Unlike {@code
+ * MPI_Reduce_scatter} with per-rank counts, this needs no flat copy of all the gradients; unlike a
+ * reduce to each owner ({@code MPI_Reduce}, as fairscale's ShardedDDP does), it keeps MPI's
+ * bandwidth-optimal ring algorithm.
  */
 public final class DataParallel {
     /** The default bucket size: 25 MiB, as PyTorch DDP's {@code bucket_cap_mb}. */
@@ -37,7 +61,9 @@ public final class DataParallel {
 
     private final Collective collective;
     private final long bucketBytes;
+    private final ParameterPartition partition;
     private ByteBuffer bucket;
+    private ByteBuffer block;
     private long reduceNanos;
     private long reducedBytes;
 
@@ -46,12 +72,57 @@ public final class DataParallel {
      * @param bucketBytes flat-bucket size for gradient all-reduce, in bytes
      */
     public DataParallel(Collective collective, long bucketBytes) {
+        this(collective, bucketBytes, null);
+    }
+
+    private DataParallel(Collective collective, long bucketBytes, ParameterPartition partition) {
         if (bucketBytes < 4 || bucketBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(
                     "bucketBytes must be in [4, 2^31), got " + bucketBytes);
         }
+        if (partition != null && partition.ranks() != collective.size()) {
+            throw new IllegalArgumentException(
+                    "partition over "
+                            + partition.ranks()
+                            + " ranks for a collective of "
+                            + collective.size());
+        }
         this.collective = collective;
         this.bucketBytes = bucketBytes;
+        this.partition = partition;
+    }
+
+    /**
+     * Data parallelism with the optimiser state sharded by {@code partition} (ZeRO stage 1; see the
+     * class comment): gradients are reduce-scattered, each rank updates only the parameters it
+     * owns, and {@link #gatherParameters} all-gathers them.
+     *
+     * @param collective the ranks
+     * @param bucketBytes flat-bucket size of each reduce-scatter and all-gather round, in bytes
+     * @param partition which rank owns which trainable parameter; over {@code collective.size()}
+     *     ranks
+     */
+    public static DataParallel sharded(
+            Collective collective, long bucketBytes, ParameterPartition partition) {
+        return new DataParallel(collective, bucketBytes, partition);
+    }
+
+    /** Whether the optimiser state is sharded ({@link #sharded}). */
+    public boolean isSharded() {
+        return partition != null;
+    }
+
+    /** The partition of a sharded optimiser; empty when every rank keeps all the state. */
+    public Optional<ParameterPartition> partition() {
+        return Optional.ofNullable(partition);
+    }
+
+    /**
+     * Whether this rank updates the parameter at {@code path}: always without sharding, else when
+     * the partition gives it to this rank.
+     */
+    public boolean updatesHere(String path) {
+        return partition == null || partition.owns(collective.rank(), path);
     }
 
     /** The collective. */
@@ -76,7 +147,9 @@ public final class DataParallel {
 
     /**
      * Turns this rank's gradients of its local weighted-mean loss into the gradients of the global
-     * one, in place, and combines the loss and metrics.
+     * one, in place, and combines the loss and metrics. Sharded, only the gradients of this rank's
+     * own parameters become global ones (a reduce-scatter); the others are left scaled but not
+     * summed, and must not be used.
      *
      * @param gradients the gradient arrays by path (the same paths, shapes and order on every rank)
      * @param loss this rank's weighted-mean loss (scalar)
@@ -111,7 +184,11 @@ public final class DataParallel {
         for (NDArray g : gradients.values()) {
             g.muli(share);
         }
-        sum(new ArrayList<>(gradients.values()));
+        if (partition == null) {
+            sum(new ArrayList<>(gradients.values()));
+        } else {
+            reduceScatter(gradients);
+        }
         reduceNanos += System.nanoTime() - t0;
         Map<String, NDArray> means = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
@@ -169,6 +246,221 @@ public final class DataParallel {
             b.duplicate().clear().put(from);
             offset += b.capacity();
         }
+    }
+
+    /**
+     * Sums the gradients of each rank's own parameters onto that rank, in rounds of one flat bucket
+     * each (see the class comment).
+     */
+    private void reduceScatter(SortedMap<String, NDArray> gradients) {
+        List<FlatView> shards = new ArrayList<>();
+        for (int r = 0; r < collective.size(); r++) {
+            List<ByteBuffer> parts = new ArrayList<>();
+            for (String path : partition.paths(r)) {
+                NDArray g = gradients.get(path);
+                if (g == null) {
+                    throw new CollectiveException("no gradient for sharded parameter " + path);
+                }
+                if (g.getDataType() != DataType.FLOAT32) {
+                    throw new CollectiveException(
+                            "data-parallel gradients must be float32, got "
+                                    + g.getDataType()
+                                    + " for "
+                                    + path);
+                }
+                parts.add(g.toByteBuffer(true));
+            }
+            shards.add(new FlatView(parts));
+        }
+        reduceScatterRounds(shards);
+        reducedBytes += partition.largestBytes() * collective.size();
+    }
+
+    /**
+     * After a sharded update: overwrites every rank's copy of each trainable parameter with its
+     * owner's updated values, so all ranks hold the whole, equal model again.
+     *
+     * @param params every parameter by path (the partitioned ones are exchanged)
+     */
+    public void gatherParameters(SortedMap<String, NDArray> params) {
+        long t0 = System.nanoTime();
+        List<FlatView> shards = new ArrayList<>();
+        for (int r = 0; r < collective.size(); r++) {
+            List<ByteBuffer> parts = new ArrayList<>();
+            for (String path : partition.paths(r)) {
+                parts.add(params.get(path).toByteBuffer(true));
+            }
+            shards.add(new FlatView(parts));
+        }
+        allGather(shards, shards.get(collective.rank()), partition.largestBytes());
+        reduceNanos += System.nanoTime() - t0;
+    }
+
+    /**
+     * The whole optimiser state, gathered from its owners onto rank 0 (for a checkpoint in the
+     * layout of an unsharded run); every rank must call it, and the other ranks get an empty map.
+     * Slot {@code s} of parameter {@code p} is named {@code s/p}, shaped and typed like {@code p},
+     * as {@link io.axlearn.core.learner.Optimizer#initState} makes it.
+     *
+     * @param shard this rank's optimiser state: the slots of the parameters it owns
+     * @param slots the optimiser's slot names ({@code mu}, {@code nu})
+     * @param params every parameter by path (for the shapes of the slots rank 0 receives)
+     * @param manager where rank 0's received slots go; rank 0's own are the shard's arrays
+     */
+    public SortedMap<String, NDArray> gatherOptimizerState(
+            SortedMap<String, NDArray> shard,
+            List<String> slots,
+            SortedMap<String, NDArray> params,
+            NDManager manager) {
+        boolean receive = collective.rank() == 0;
+        SortedMap<String, NDArray> all = new TreeMap<>();
+        List<FlatView> targets = new ArrayList<>();
+        for (int r = 0; r < collective.size(); r++) {
+            List<ByteBuffer> parts = new ArrayList<>();
+            for (String path : partition.paths(r)) {
+                for (String slot : slots) {
+                    String name = slot + "/" + path;
+                    NDArray a = shard.get(name);
+                    if (r == collective.rank() && a == null) {
+                        throw new CollectiveException(
+                                "no optimizer state " + name + " on its owner");
+                    }
+                    if (a == null && receive) {
+                        NDArray p = params.get(path);
+                        a = manager.zeros(p.getShape(), p.getDataType());
+                        a.setName(name);
+                    }
+                    if (a != null) {
+                        all.put(name, a);
+                        parts.add(a.toByteBuffer(true));
+                    }
+                }
+            }
+            targets.add(new FlatView(parts));
+        }
+        allGather(
+                receive ? targets : null,
+                targets.get(collective.rank()),
+                partition.largestBytes() * slots.size());
+        return receive ? all : new TreeMap<>();
+    }
+
+    /**
+     * Reduce-scatter in rounds: round {@code k} packs block {@code k} of every rank's vector into
+     * the bucket, reduce-scatters it, and writes this rank's summed block back into its vector.
+     */
+    private void reduceScatterRounds(List<FlatView> shards) {
+        int n = collective.size();
+        FlatView mine = shards.get(collective.rank());
+        long largest = 0;
+        for (FlatView v : shards) {
+            largest = Math.max(largest, v.length());
+        }
+        int chunk = chunkBytes();
+        for (long from = 0; from < largest; from += chunk) {
+            int c = (int) Math.min(chunk, largest - from);
+            ByteBuffer packed = bucketSlice(n * c);
+            for (int r = 0; r < n; r++) {
+                shards.get(r).read(from, packed.slice(r * c, c));
+            }
+            ByteBuffer summed = blockSlice(c);
+            collective.reduceScatter(packed, summed, Collective.DType.FLOAT32, Collective.Op.SUM);
+            mine.write(from, summed);
+        }
+    }
+
+    /**
+     * All-gather in rounds of {@code largest / chunk}: every rank sends block {@code k} of {@code
+     * mine} and, when {@code targets} is given, writes every other rank's block {@code k} into its
+     * target vector.
+     */
+    private void allGather(List<FlatView> targets, FlatView mine, long largest) {
+        int n = collective.size();
+        int me = collective.rank();
+        int chunk = chunkBytes();
+        for (long from = 0; from < largest; from += chunk) {
+            int c = (int) Math.min(chunk, largest - from);
+            ByteBuffer send = blockSlice(c);
+            mine.read(from, send);
+            ByteBuffer packed = bucketSlice(n * c);
+            collective.allGather(send, packed);
+            if (targets != null) {
+                for (int r = 0; r < n; r++) {
+                    if (r != me) {
+                        targets.get(r).write(from, packed.slice(r * c, c));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Bytes of each rank's block per round: {@code bucketBytes / N}, a multiple of 8. */
+    private int chunkBytes() {
+        return (int) Math.max(8, bucketBytes / collective.size() / 8 * 8);
+    }
+
+    private ByteBuffer bucketSlice(int bytes) {
+        if (bucket == null || bucket.capacity() < bytes) {
+            bucket = direct((int) Math.max(bytes, Math.min(bucketBytes, Integer.MAX_VALUE)));
+        }
+        return bucket.slice(0, bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private ByteBuffer blockSlice(int bytes) {
+        if (block == null || block.capacity() < bytes) {
+            block = direct(Math.max(bytes, chunkBytes()));
+        }
+        return block.slice(0, bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * This rank's sum of squared gradients (a float scalar) summed over every rank, on the same
+     * manager: with a sharded optimiser each rank squares only its own (summed) gradients, and this
+     * makes the gradient norm, clipping included, the global one.
+     */
+    public NDArray sumOverRanks(NDArray shardSum) {
+        ByteBuffer b = direct(8);
+        b.putDouble(0, shardSum.toType(DataType.FLOAT64, false).getDouble());
+        collective.allReduce(b, Collective.DType.FLOAT64, Collective.Op.SUM);
+        return shardSum.getManager().create((float) b.getDouble(0));
+    }
+
+    /**
+     * Each rank's number, gathered onto every rank (rank {@code r}'s at index {@code r}); e.g. each
+     * rank's optimiser-state bytes.
+     */
+    public long[] gatherLongs(long value) {
+        ByteBuffer mine = direct(8);
+        mine.putLong(0, value);
+        ByteBuffer all = direct(8 * collective.size());
+        collective.allGather(mine, all);
+        long[] out = new long[collective.size()];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = all.getLong(8 * r);
+        }
+        return out;
+    }
+
+    /**
+     * Each rank's bytes (of any lengths), gathered onto every rank, rank {@code r}'s at {@code r}.
+     */
+    public List<byte[]> gatherBytes(byte[] mine) {
+        long[] lengths = gatherLongs(mine.length);
+        int longest = 0;
+        for (long n : lengths) {
+            longest = (int) Math.max(longest, n);
+        }
+        ByteBuffer send = direct(longest);
+        send.put(0, mine);
+        ByteBuffer all = direct(longest * collective.size());
+        collective.allGather(send, all);
+        List<byte[]> out = new ArrayList<>();
+        for (int r = 0; r < lengths.length; r++) {
+            byte[] b = new byte[(int) lengths[r]];
+            all.get(r * longest, b);
+            out.add(b);
+        }
+        return out;
     }
 
     /** Nanoseconds spent scaling and all-reducing gradients so far. */

@@ -15,27 +15,31 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kill -9 one rank of {@code axlearn train --nproc 2} mid-run: the command ends within 30 s with
  * one line naming the rank and the signal, every checkpoint left is complete, and the same command
- * resumes and reproduces the losses of an uninterrupted run (one process with the combined batch).
+ * resumes and reproduces the losses of an uninterrupted run (one process with the combined batch);
+ * with the optimiser state replicated and sharded ({@code shardOptimizerState=true}).
  */
 class DataParallelFaultTest {
     private static final int STEPS = 60;
 
-    @Test
-    void killedRankStopsTheRunAndTheSameCommandResumes(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void killedRankStopsTheRunAndTheSameCommandResumes(boolean sharded, @TempDir Path tmp)
+            throws Exception {
         MpiTesting.assumeMpi();
         Path reference = tmp.resolve("reference");
-        SmallRun.Result one = SmallRun.run(args(reference, 8, List.of()));
+        SmallRun.Result one = SmallRun.run(args(reference, 8, List.of(), false));
         assertEquals(0, one.status(), one.err());
 
         Path dir = tmp.resolve("parallel");
         List<String> command = new ArrayList<>(SmallRun.mainInChildJvm());
-        command.addAll(args(dir, 4, List.of("--nproc", "2")));
+        command.addAll(args(dir, 4, List.of("--nproc", "2"), sharded));
         Path log = tmp.resolve("killed.log");
         Process run =
                 new ProcessBuilder(command)
@@ -65,7 +69,7 @@ class DataParallelFaultTest {
         // Every checkpoint left restores; the newest is where the rerun starts.
         List<Long> complete = Checkpointer.completeSteps(dir);
         assertTrue(!complete.isEmpty(), output);
-        SmallRun.Result again = SmallRun.run(args(dir, 4, List.of("--nproc", "2")));
+        SmallRun.Result again = SmallRun.run(args(dir, 4, List.of("--nproc", "2"), sharded));
         assertEquals(0, again.status(), again.out() + again.err());
         long resumedFrom = complete.get(complete.size() - 1);
         assertTrue(
@@ -115,7 +119,8 @@ class DataParallelFaultTest {
         }
     }
 
-    private static List<String> args(Path dir, int batchSize, List<String> extra) {
-        return DataParallelTrainingTest.args(dir, STEPS, batchSize, extra, "evalers={}");
+    private static List<String> args(Path dir, int batchSize, List<String> extra, boolean sharded) {
+        return DataParallelTrainingTest.args(
+                dir, STEPS, batchSize, extra, "evalers={}", "shardOptimizerState=" + sharded);
     }
 }

@@ -1,7 +1,14 @@
 package io.axlearn.examples.text;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.axlearn.core.ndarray.Engines;
+import io.axlearn.trainer.checkpoint.Checkpoint;
+import io.axlearn.trainer.checkpoint.Checkpointer;
 import io.axlearn.trainer.launch.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -110,12 +118,63 @@ public final class SmallRun {
      * wins).
      */
     public static SortedMap<Long, Double> losses(Path dir) throws IOException {
-        SortedMap<Long, Double> losses = new TreeMap<>();
+        return scalars(dir, "loss");
+    }
+
+    /**
+     * The training scalar {@code name} by step from {@code summaries/train/metrics.jsonl} (last
+     * line per step wins; steps without it are left out).
+     */
+    public static SortedMap<Long, Double> scalars(Path dir, String name) throws IOException {
+        SortedMap<Long, Double> values = new TreeMap<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(dir.resolve("summaries/train/metrics.jsonl"))) {
             JsonNode n = json.readTree(line);
-            losses.put(n.get("step").asLong(), n.get("loss").asDouble());
+            if (n.has(name)) {
+                values.put(n.get("step").asLong(), n.get(name).asDouble());
+            }
         }
-        return losses;
+        return values;
+    }
+
+    /**
+     * Asserts the checkpoints of {@code step} in two runs hold the same tensors (names, shapes) and
+     * values to {@code tolerance}, parameters and optimiser state alike.
+     */
+    static void assertSameCheckpoint(
+            Path expectedRun, Path actualRun, long step, double tolerance) {
+        try (NDManager m = Engines.pytorch().newBaseManager()) {
+            Checkpoint expected = Checkpointer.restore(expectedRun, step, m, null);
+            Checkpoint actual = Checkpointer.restore(actualRun, step, m, null);
+            assertSameArrays(expected.params(), actual.params(), tolerance);
+            assertSameArrays(expected.optimizerState(), actual.optimizerState(), tolerance);
+            assertEquals(expected.metadata().optimizerStep(), actual.metadata().optimizerStep());
+        }
+    }
+
+    private static void assertSameArrays(
+            Map<String, NDArray> expected, Map<String, NDArray> actual, double tolerance) {
+        assertEquals(expected.keySet(), actual.keySet(), "tensor names");
+        expected.forEach(
+                (name, e) -> {
+                    NDArray a = actual.get(name);
+                    assertEquals(e.getShape(), a.getShape(), name);
+                    float[] want = e.toFloatArray();
+                    float[] got = a.toFloatArray();
+                    double worst = 0;
+                    for (int i = 0; i < want.length; i++) {
+                        worst = Math.max(worst, Math.abs(want[i] - got[i]));
+                    }
+                    assertEquals(0, worst, tolerance, "largest difference in " + name);
+                });
+    }
+
+    /** Copies the directory tree {@code from} to {@code to} (a run to resume elsewhere). */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
     }
 }
