@@ -252,7 +252,7 @@ public final class ClipModel extends BaseModel {
 
     /**
      * L2-normalised text embeddings: the text encoder's outputs averaged over the real tokens,
-     * projected.
+     * projected; a caption without real tokens (a padding example) gets the zero vector.
      *
      * @param ids {@code [M, L]} token ids
      * @param mask {@code [M, L]}, 1 for real tokens and 0 for padding
@@ -261,7 +261,10 @@ public final class ClipModel extends BaseModel {
     public NDArray textEmbeddings(ForwardContext ctx, NDArray ids, NDArray mask) {
         NDArray h = textEncoder.forward(ctx.child(textEncoder), ids, null, mask); // [M, L, D]
         NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1); // [M, L, 1]
-        NDArray pooled = h.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}));
+        // A padding example (no real token) pools to 0, not 0 / 0.
+        NDArray count = m.sum(new int[] {1});
+        NDArray pooled =
+                h.mul(m).sum(new int[] {1}).div(count.maximum(OwnedArrays.scalar(count, 1)));
         return normalize(textProjection.forward(ctx.child(textProjection), pooled));
     }
 

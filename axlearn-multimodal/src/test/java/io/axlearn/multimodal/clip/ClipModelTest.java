@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 class ClipModelTest {
 
-    /** The model of tools/golden/multimodal_clip.py, from the golden's metadata. */
-    static ClipModel.Config config(TorchGolden g) {
+    /** The image tower of tools/golden/multimodal_clip.py, from the golden's metadata. */
+    static VisionTransformer.Config imageTower(TorchGolden g) {
         VisionTransformer.Config vit =
                 VisionTransformer.vit(
                         g.intMeta("imageSize"),
@@ -35,22 +35,29 @@ class ClipModelTest {
         vit.set(
                 "encoder.layer.feedForward.hiddenDim",
                 new HiddenDim.Scaled((double) g.intMeta("imageHidden") / g.intMeta("imageDim"), 1));
-        BertEncoder.Config text =
-                BertEncoder.bert(
-                                g.intMeta("vocabSize"),
-                                g.intMeta("textDim"),
-                                g.intMeta("textLayers"),
-                                g.intMeta("textHeads"),
-                                g.intMeta("textHidden"),
-                                0.0)
-                        .typeVocabSize(0)
-                        .positionEmbedding(
-                                LearnedPositionEmbedding.config()
-                                        .maxPositions(g.intMeta("maxPositions")));
+        return vit;
+    }
+
+    /** The text tower of tools/golden/multimodal_clip.py. */
+    static BertEncoder.Config textTower(TorchGolden g) {
+        return BertEncoder.bert(
+                        g.intMeta("vocabSize"),
+                        g.intMeta("textDim"),
+                        g.intMeta("textLayers"),
+                        g.intMeta("textHeads"),
+                        g.intMeta("textHidden"),
+                        0.0)
+                .typeVocabSize(0)
+                .positionEmbedding(
+                        LearnedPositionEmbedding.config().maxPositions(g.intMeta("maxPositions")));
+    }
+
+    /** The model of tools/golden/multimodal_clip.py, from the golden's metadata. */
+    static ClipModel.Config config(TorchGolden g) {
         int size = g.intMeta("imageSize");
         return ClipModel.config()
-                .imageEncoder(vit)
-                .textEncoder(text)
+                .imageEncoder(imageTower(g))
+                .textEncoder(textTower(g))
                 .embedDim(g.intMeta("embedDim"))
                 .imageShape(g.intMeta("channels"), size, size);
     }
@@ -96,6 +103,47 @@ class ClipModelTest {
     @Test
     void lossLogitsAndGradients_matchTorch() {
         checkAgainstGolden("clip");
+    }
+
+    @Test
+    void eachTowersForward_andTheEmbeddings_matchTorch() {
+        try (NDManager m = TorchGolden.manager()) {
+            TorchGolden g = TorchGolden.load(ClipModelTest.class, "clip", m);
+            ParamTree params = g.params();
+            // The image encoder alone on its parameters: the normed class token.
+            VisionTransformer vit = imageTower(g).inputDim(g.intMeta("channels")).instantiate();
+            NDArray features =
+                    vit.encode(ForwardContext.eval(params.scope("image_encoder"), m), g.input("x"));
+            TorchGolden.assertAllClose(
+                    g.output("image_features"), features, 1e-4, 1e-5, "image_features");
+            // The text encoder alone: its last layer at every position, padding included.
+            BertEncoder bert = textTower(g).instantiate();
+            NDArray hidden =
+                    bert.forward(
+                            ForwardContext.eval(params.scope("text_encoder"), m),
+                            g.input("ids"),
+                            null,
+                            g.input("mask"));
+            TorchGolden.assertAllClose(g.output("text_hidden"), hidden, 1e-4, 1e-5, "text_hidden");
+            ClipModel model = config(g).instantiate();
+            ForwardContext ctx = ForwardContext.eval(params, m);
+            TorchGolden.assertAllClose(
+                    g.output("image_embeddings"),
+                    model.imageEmbeddings(ctx, g.input("x")),
+                    1e-4,
+                    1e-5,
+                    "image_embeddings");
+            NDArray text = model.textEmbeddings(ctx, g.input("ids"), g.input("mask"));
+            TorchGolden.assertAllClose(
+                    g.output("text_embeddings"), text, 1e-4, 1e-5, "text_embeddings");
+            // A padding caption (no real token) embeds as zeros, not NaN, and changes no other row.
+            NDArray emptyMask = g.input("mask").duplicate();
+            emptyMask.set(new ai.djl.ndarray.index.NDIndex("3, :"), 0);
+            NDArray padded = model.textEmbeddings(ctx, g.input("ids"), emptyMask);
+            assertEquals(0f, padded.get(3).abs().sum().getFloat());
+            TorchGolden.assertAllClose(
+                    text.get("0:3"), padded.get("0:3"), 1e-6, 1e-6, "rows with real tokens");
+        }
     }
 
     @Test
