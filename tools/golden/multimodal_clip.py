@@ -12,7 +12,10 @@ softmax with -1e9 on its column).
 Cases (params in axlearn-jvm's paths and layouts: Linear weight [in, out], norm scale/bias):
   clip          images [4, 3, 8, 8], text ids/mask [4, 6] (ragged), weights [1, 1, 1, 0]:
                 outputs/y (the loss), outputs/logits [4, 4], outputs/scale, grads of y * dy
-                for every parameter
+                for every parameter; each tower's own forward: outputs/image_features [4, 16]
+                (the ViT's normed class token), outputs/text_hidden [4, 6, 12] (the text
+                encoder's last layer, every position), and the normalised projections
+                outputs/image_embeddings, outputs/text_embeddings [4, 10]
   clip_clamped  the same with log_logit_scale = log(200): the scale is clamped to 100, and the
                 gradient of log_logit_scale is 0
 
@@ -91,17 +94,24 @@ class Clip(nn.Module):
         self.tproj = nn.Parameter(torch.zeros(TDIM, EMBED))
         self.log_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
-    def image(self, x):
+    def image_features(self, x):
         h = self.patch(x).flatten(2).transpose(1, 2)
         h = torch.cat([self.cls.expand(h.shape[0], 1, IDIM), h], 1) + self.ipos[None]
         for layer in self.ilayers:
             h = layer(h)
-        return F.normalize(self.iln(h)[:, 0] @ self.iproj, dim=-1)
+        return self.iln(h)[:, 0]
 
-    def text(self, ids, mask):
+    def image(self, x):
+        return F.normalize(self.image_features(x) @ self.iproj, dim=-1)
+
+    def text_hidden(self, ids, mask):
         h = self.tln(self.words(ids) + self.tpos(torch.arange(ids.shape[1]))[None])
         for layer in self.tlayers:
             h = layer(h, mask)
+        return h
+
+    def text(self, ids, mask):
+        h = self.text_hidden(ids, mask)
         m = mask.float()[..., None]
         pooled = (h * m).sum(1) / m.sum(1)
         return F.normalize(pooled @ self.tproj, dim=-1)
@@ -202,6 +212,11 @@ def case(name, log_scale):
     tensors = {"inputs/x": x, "inputs/ids": ids.to(torch.int32), "inputs/mask": mask,
                "inputs/weight": w, "inputs/dy": dy, "outputs/y": loss, "outputs/logits": logits,
                "outputs/scale": scale}
+    with torch.no_grad():
+        tensors["outputs/image_features"] = model.image_features(x)
+        tensors["outputs/text_hidden"] = model.text_hidden(ids, mask)
+        tensors["outputs/image_embeddings"] = model.image(x)
+        tensors["outputs/text_embeddings"] = model.text(ids, mask)
     for path, (value, param, grad) in param_map(model).items():
         tensors["params/" + path] = value.detach().clone()
         gr = param.grad if param.grad is not None else torch.zeros_like(param)

@@ -4,6 +4,7 @@ import io.axlearn.core.config.ConfigBase;
 import io.axlearn.core.config.ConfigTypeProvider;
 import io.axlearn.multimodal.clip.CaptionProcessor;
 import io.axlearn.multimodal.clip.ClipModel;
+import io.axlearn.multimodal.clip.ImageAttribute;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ public final class MultimodalConfigTypes implements ConfigTypeProvider {
         Map<String, Class<? extends ConfigBase<?>>> types = new LinkedHashMap<>();
         types.put("multimodal/ClipModel", ClipModel.Config.class);
         types.put("multimodal/CaptionProcessor", CaptionProcessor.class);
+        types.put("multimodal/ImageAttribute", ImageAttribute.class);
         return types;
     }
 }

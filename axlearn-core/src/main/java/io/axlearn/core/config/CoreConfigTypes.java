@@ -2,6 +2,7 @@ package io.axlearn.core.config;
 
 import io.axlearn.core.init.Initializer;
 import io.axlearn.core.init.ParamInit;
+import io.axlearn.core.input.ConcatSource;
 import io.axlearn.core.input.Input;
 import java.util.Map;
 
@@ -23,6 +24,7 @@ public final class CoreConfigTypes implements ConfigTypeProvider {
                 Map.entry("core/UniformInit", Initializer.Uniform.class),
                 Map.entry("core/FanScaledInit", Initializer.FanScaled.class),
                 Map.entry("core/ParamInit", ParamInit.class),
-                Map.entry("core/Input", Input.Config.class));
+                Map.entry("core/Input", Input.Config.class),
+                Map.entry("core/ConcatSource", ConcatSource.class));
     }
 }

@@ -11,15 +11,25 @@ import io.axlearn.vision.input.ImageFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Gives a labelled image a caption made from its class name: one of {@code templates} (each holding
- * {@code {label}}) with the name of class {@link ImageFeatures#LABEL} put in, chosen anew at every
- * read from the input's draw, tokenised and cut or padded to {@code length}. Adds {@link #TEXT_IDS}
- * and {@link #TEXT_MASK} ({@code int[length]}, 1 for real tokens); the pad id is 0.
+ * Gives a labelled image a caption made from its class name and from the image itself: one of
+ * {@code templates} (each holding {@code {label}}), chosen anew at every read from the input's
+ * draw, with {@code {label}} replaced by the image's description, tokenised and cut or padded to
+ * {@code length}. Adds {@link #TEXT_IDS} and {@link #TEXT_MASK} ({@code int[length]}, 1 for real
+ * tokens); the pad id is 0.
  *
- * <p>{@link #captions} makes the captions of every class with the first template: the prompts of
- * zero-shot classification ({@link ClipModel.Config#zeroShotPrompts}).
+ * <p>The description is the name of class {@link ImageFeatures#LABEL} with the words of {@code
+ * attributes} around it, in their order: those measured from the image ({@link ImageAttribute}:
+ * "small", "dark", "thin", ...) before the name, the others ("leaning right", "on the left") after
+ * it; "a small dark sandal on the right", "a thin handwritten seven leaning right". Each word is
+ * kept with probability {@code attributeProbability}, drawn at every read, so training sees both
+ * the bare class name and its detailed forms. A template's "a" before a description that starts
+ * with a vowel becomes "an".
+ *
+ * <p>{@link #captions} makes the captions of every class with the first template and no attributes:
+ * the prompts of zero-shot classification ({@link ClipModel.Config#zeroShotPrompts}).
  */
 public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
     /** Feature of the caption's token ids. */
@@ -45,6 +55,18 @@ public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
 
     /** Seed mixed into the draw that picks a template. */
     private long seed = 0;
+
+    /** The words measured from each image, in caption order; empty: the class name alone. */
+    private List<ImageAttribute> attributes = new ArrayList<>();
+
+    /** Probability that each attribute word of an image is in a caption, in {@code [0, 1]}. */
+    private double attributeProbability = 1;
+
+    /** Image height {@code H} in pixels, for the attributes (one channel, {@code H x W}). */
+    private Integer imageHeight;
+
+    /** Image width {@code W} in pixels, for the attributes. */
+    private Integer imageWidth;
 
     /** Sets the class names (copied). */
     public CaptionProcessor classNames(List<String> v) {
@@ -73,6 +95,30 @@ public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
         return set(() -> seed = v);
     }
 
+    /** Adds an attribute after the others (stored as a copy). */
+    public CaptionProcessor addAttribute(ImageAttribute v) {
+        return set(
+                () -> {
+                    List<ImageAttribute> list = new ArrayList<>(attributes);
+                    list.add(v.copy());
+                    attributes = list;
+                });
+    }
+
+    /** Sets the probability of each attribute word. */
+    public CaptionProcessor attributeProbability(double v) {
+        return set(() -> attributeProbability = v);
+    }
+
+    /** Sets the image shape {@code H x W} the attributes measure. */
+    public CaptionProcessor imageShape(int height, int width) {
+        return set(
+                () -> {
+                    imageHeight = height;
+                    imageWidth = width;
+                });
+    }
+
     /** The templates. */
     public List<String> templates() {
         return List.copyOf(templates);
@@ -94,6 +140,30 @@ public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
         if (length <= 0) {
             throw invalid("length", "must be positive, got " + length);
         }
+        if (!(attributeProbability >= 0 && attributeProbability <= 1)) {
+            throw invalid("attributeProbability", "must be in [0, 1], got " + attributeProbability);
+        }
+        if (!attributes.isEmpty() && (imageHeight == null || imageWidth == null)) {
+            throw invalid("imageHeight", "the attributes need the image shape (imageShape)");
+        }
+        if (imageHeight != null && (imageHeight <= 0 || imageWidth == null || imageWidth <= 0)) {
+            throw invalid(
+                    "imageHeight",
+                    "image shape must be positive, got " + imageHeight + "x" + imageWidth);
+        }
+    }
+
+    /**
+     * {@code template} with {@value #LABEL} replaced by {@code description}; "a" before it becomes
+     * "an" when the description starts with a vowel.
+     */
+    static String fill(String template, String description) {
+        boolean vowel = !description.isEmpty() && "aeiouAEIOU".indexOf(description.charAt(0)) >= 0;
+        String text = template;
+        if (vowel) {
+            text = text.replaceAll("(^|\\s)a \\{label\\}", "$1an " + LABEL);
+        }
+        return text.replace(LABEL, description);
     }
 
     /** Token ids and masks of several captions, row-major {@code [count, length]}. */
@@ -106,7 +176,7 @@ public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
         int[] ids = new int[classNames.size() * len];
         int[] mask = new int[ids.length];
         for (int k = 0; k < classNames.size(); k++) {
-            int[] tokens = t.encode(templates.get(0).replace(LABEL, classNames.get(k)));
+            int[] tokens = t.encode(fill(templates.get(0), classNames.get(k)));
             System.arraycopy(Arrays.copyOf(tokens, len), 0, ids, k * len, len);
             Arrays.fill(mask, k * len, k * len + Math.min(len, tokens.length), 1);
         }
@@ -121,6 +191,17 @@ public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
         int len = length;
         long mix = seed;
         String where = path();
+        List<ImageAttribute.Rule> rules = new ArrayList<>();
+        for (int i = 0; i < attributes.size(); i++) {
+            rules.add(
+                    attributes
+                            .get(i)
+                            .instantiateAt(
+                                    ConfigPath.item(ConfigPath.child(where, "attributes"), i)));
+        }
+        double keep = attributeProbability;
+        int height = imageHeight == null ? 0 : imageHeight;
+        int width = imageWidth == null ? 0 : imageWidth;
         return new Processor() {
             @Override
             public Example apply(Example e) {
@@ -140,14 +221,45 @@ public final class CaptionProcessor extends Processor.Config<CaptionProcessor> {
                                     + " names)");
                 }
                 long r = splitMix(draw ^ mix);
-                String text =
-                        forms.get((int) Math.floorMod(r, (long) forms.size()))
-                                .replace(LABEL, names.get(label));
+                String template = forms.get((int) Math.floorMod(r, (long) forms.size()));
+                String text = fill(template, describe(e, label, r));
                 int[] tokens = t.encode(text);
                 int[] ids = Arrays.copyOf(tokens, len);
                 int[] mask = new int[len];
                 Arrays.fill(mask, 0, Math.min(len, tokens.length), 1);
                 return e.with(TEXT_IDS, ids).with(TEXT_MASK, mask);
+            }
+
+            /** The class name with the image's kept attribute words around it. */
+            private String describe(Example e, int label, long r) {
+                if (rules.isEmpty()) {
+                    return names.get(label);
+                }
+                float[] image = e.floats(ImageFeatures.IMAGE);
+                if (image.length != height * width) {
+                    throw new IllegalArgumentException(
+                            where
+                                    + ": image has "
+                                    + image.length
+                                    + " values; the attributes measure one-channel "
+                                    + height
+                                    + "x"
+                                    + width
+                                    + " images");
+                }
+                StringBuilder before = new StringBuilder();
+                StringBuilder after = new StringBuilder();
+                long z = r;
+                for (ImageAttribute.Rule rule : rules) {
+                    z = splitMix(z + 1);
+                    boolean kept = keep >= 1 || (z >>> 11) * 0x1.0p-53 < keep;
+                    Optional<String> word = rule.word(image, height, width, label);
+                    if (kept && word.isPresent()) {
+                        (rule.afterNoun() ? after : before).append(word.get()).append(' ');
+                    }
+                }
+                String tail = after.length() == 0 ? "" : " " + after.toString().trim();
+                return before + names.get(label) + tail;
             }
         };
     }

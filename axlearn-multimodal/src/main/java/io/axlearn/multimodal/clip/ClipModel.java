@@ -16,7 +16,9 @@ import io.axlearn.core.ndarray.OwnedArrays;
 import io.axlearn.text.bert.BertEncoder;
 import io.axlearn.vision.classifier.ImageEncoder;
 import io.axlearn.vision.input.ImageFeatures;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,9 +38,12 @@ import java.util.Map;
  * zero-shot metric, {@link ImageFeatures#LABEL} {@code [N, 1]}.
  *
  * <p>Metrics: {@code image_to_text_accuracy} and {@code text_to_image_accuracy} (the matching
- * caption/image has the highest logit in the batch), {@code logit_scale}, and when {@code
- * zeroShotPrompts} are set, {@code zero_shot_accuracy}: each image is classified as the class whose
- * prompt's text embedding is closest (zero-shot classification by prompting class names).
+ * caption/image has the highest logit in the batch), {@code logit_scale}; when {@code
+ * zeroShotPrompts} are set, {@code zero_shot_accuracy}: each image whose label has a prompt is
+ * classified as the class whose prompt's text embedding is closest (zero-shot classification by
+ * prompting class names; images of other labels, e.g. a second dataset's, are left out, and a batch
+ * with none has no such metric); with {@code recallAt}, the retrieval recalls of {@link #retrieval}
+ * with the batch as the gallery.
  *
  * <p>Parameters: {@code image_encoder/...}, {@code text_encoder/...}, {@code
  * image_projection/weight [imageDim, embedDim]}, {@code text_projection/weight [textDim,
@@ -78,6 +83,13 @@ public final class ClipModel extends BaseModel {
          * such metric.
          */
         private CaptionProcessor zeroShotPrompts = null;
+
+        /**
+         * The {@code k} of the retrieval metrics {@code image_to_text_recall_at_<k>} and {@code
+         * text_to_image_recall_at_<k>} over the batch (see {@link #retrieval}), each with its
+         * {@code _chance}; empty: no such metrics.
+         */
+        private List<Integer> recallAt = new ArrayList<>();
 
         /** Sets the image tower (copied). */
         public Config imageEncoder(ImageEncoder.Config<?, ?> v) {
@@ -121,8 +133,19 @@ public final class ClipModel extends BaseModel {
             return set(() -> zeroShotPrompts = v == null ? null : v.copy());
         }
 
+        /** Sets the {@code k} of the retrieval metrics (copied; empty for none). */
+        public Config recallAt(List<Integer> v) {
+            List<Integer> c = new ArrayList<>(v);
+            return set(() -> recallAt = c);
+        }
+
         @Override
         protected void validate() {
+            for (int k : recallAt) {
+                if (k <= 0) {
+                    throw invalid("recallAt", "every k must be positive, got " + recallAt);
+                }
+            }
             if (embedDim <= 0) {
                 throw invalid("embedDim", "must be positive, got " + embedDim);
             }
@@ -229,7 +252,7 @@ public final class ClipModel extends BaseModel {
 
     /**
      * L2-normalised text embeddings: the text encoder's outputs averaged over the real tokens,
-     * projected.
+     * projected; a caption without real tokens (a padding example) gets the zero vector.
      *
      * @param ids {@code [M, L]} token ids
      * @param mask {@code [M, L]}, 1 for real tokens and 0 for padding
@@ -238,7 +261,10 @@ public final class ClipModel extends BaseModel {
     public NDArray textEmbeddings(ForwardContext ctx, NDArray ids, NDArray mask) {
         NDArray h = textEncoder.forward(ctx.child(textEncoder), ids, null, mask); // [M, L, D]
         NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1); // [M, L, 1]
-        NDArray pooled = h.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}));
+        // A padding example (no real token) pools to 0, not 0 / 0.
+        NDArray count = m.sum(new int[] {1});
+        NDArray pooled =
+                h.mul(m).sum(new int[] {1}).div(count.maximum(OwnedArrays.scalar(count, 1)));
         return normalize(textProjection.forward(ctx.child(textProjection), pooled));
     }
 
@@ -305,19 +331,145 @@ public final class ClipModel extends BaseModel {
         metrics.put("image_to_text_accuracy", c.imageToText());
         metrics.put("text_to_image_accuracy", c.textToImage());
         metrics.put("logit_scale", scale);
+        Map<String, NDArray> metricWeights = new LinkedHashMap<>();
         if (zeroShot != null && batch.containsKey(ImageFeatures.LABEL)) {
             NDArray labels = batch.get(ImageFeatures.LABEL);
-            NDArray promptIds =
-                    OwnedArrays.copyOf(img.getManager(), zeroShot.ids(), zeroShot.shape());
-            NDArray promptMask =
-                    OwnedArrays.copyOf(img.getManager(), zeroShot.mask(), zeroShot.shape());
-            NDArray prompts = textEmbeddings(ctx, promptIds, promptMask);
-            NDArray classLogits = img.matMul(prompts.transpose()).mul(scale);
-            NDArray targets = labels.reshape(labels.getShape().get(0));
-            metrics.put(
-                    "zero_shot_accuracy", loss.forward(classLogits, targets, weight).accuracy());
+            labels = labels.reshape(labels.getShape().get(0));
+            long classes = zeroShot.shape().get(0);
+            // Only images whose label has a prompt are classified (one host read per batch).
+            NDArray prompted =
+                    labels.lt(OwnedArrays.scalar(labels, classes))
+                            .toType(DataType.FLOAT32, false)
+                            .mul(weight.toType(DataType.FLOAT32, false));
+            NDArray promptedWeight = prompted.sum();
+            if (promptedWeight.getFloat() > 0) {
+                NDArray promptIds =
+                        OwnedArrays.copyOf(img.getManager(), zeroShot.ids(), zeroShot.shape());
+                NDArray promptMask =
+                        OwnedArrays.copyOf(img.getManager(), zeroShot.mask(), zeroShot.shape());
+                NDArray prompts = textEmbeddings(ctx, promptIds, promptMask);
+                NDArray classLogits = img.matMul(prompts.transpose()).mul(scale);
+                NDArray targets =
+                        labels.minimum(OwnedArrays.scalar(labels, classes - 1))
+                                .toType(DataType.INT64, false);
+                metrics.put(
+                        "zero_shot_accuracy",
+                        loss.forward(classLogits, targets, prompted).accuracy());
+                metricWeights.put("zero_shot_accuracy", promptedWeight);
+            }
         }
-        return new Output(c.loss(), weight.sum(), metrics);
+        if (!cfg.recallAt.isEmpty()) {
+            metrics.putAll(
+                    retrieval(
+                            c.logits(),
+                            ids,
+                            batch.get(CaptionProcessor.TEXT_MASK),
+                            weight,
+                            cfg.recallAt));
+        }
+        return new Output(c.loss(), weight.sum(), metrics, metricWeights);
+    }
+
+    /**
+     * Retrieval recall@k in both directions over a gallery of image-caption pairs, where captions
+     * repeat (many images share "a small dark sandal"), so that a hit is defined by caption text,
+     * not by the pair's index:
+     *
+     * <ul>
+     *   <li>{@code image_to_text_recall_at_<k>}: each image queries the gallery's distinct captions
+     *       (a caption that several pairs share is one candidate); a hit is a caption among its
+     *       {@code k} most similar whose text equals the image's own caption.
+     *   <li>{@code text_to_image_recall_at_<k>}: each pair's caption queries the gallery's images;
+     *       a hit is an image among its {@code k} most similar whose own caption equals the query.
+     * </ul>
+     *
+     * Each is the weighted fraction of queries with a hit. A candidate ranks ahead of the best true
+     * one only when strictly more similar (ties go to the query). {@code <name>_chance} is the same
+     * recall for a random ranking: {@code min(k, U) / U} image-to-text with {@code U} distinct
+     * captions, and {@code 1 - C(M - c, k) / C(M, k)} text-to-image, averaged over the queries,
+     * where {@code M} is the gallery's size and {@code c} the number of its images with the query's
+     * caption.
+     *
+     * @param similarity {@code [N, N]}: image {@code i} against caption {@code j} (any monotone
+     *     score, e.g. the logits)
+     * @param ids {@code [N, L]} caption token ids; two captions are equal when their ids and masks
+     *     are
+     * @param mask {@code [N, L]} caption masks
+     * @param weight {@code [N]}; a pair of weight 0 is neither a query nor a candidate
+     * @param ks the {@code k} of the recalls
+     * @return the recalls and chances by name, 0-d
+     */
+    public static Map<String, NDArray> retrieval(
+            NDArray similarity, NDArray ids, NDArray mask, NDArray weight, List<Integer> ks) {
+        NDArray s = similarity.stopGradient();
+        long n = s.getShape().get(0);
+        NDArray w = weight.toType(DataType.FLOAT32, false);
+        // Captions as keys (pad 0, token t -> t + 1); equal keys have squared distance exactly 0
+        // (integers in float64, exact far beyond any vocabulary).
+        NDArray key =
+                ids.toType(DataType.FLOAT64, false)
+                        .add(OwnedArrays.scalar(ids.toType(DataType.FLOAT64, false), 1))
+                        .mul(mask.toType(DataType.FLOAT64, false));
+        NDArray norms = key.square().sum(new int[] {1});
+        NDArray distances =
+                norms.reshape(n, 1)
+                        .add(norms.reshape(1, n))
+                        .sub(key.matMul(key.transpose()).mul(OwnedArrays.scalar(key, 2)));
+        NDArray same =
+                distances.eq(OwnedArrays.scalar(key, 0)).toType(DataType.FLOAT32, false); // [N, N]
+        NDArray one = OwnedArrays.scalar(w, 1);
+        NDArray other = one.sub(same);
+        NDArray index = s.getManager().arange(0, (int) n, 1, DataType.FLOAT32);
+        NDArray earlier =
+                index.reshape(n, 1).lt(index.reshape(1, n)).toType(DataType.FLOAT32, false);
+        // A real caption is a distinct candidate if no earlier real pair has the same text.
+        NDArray repeated =
+                same.mul(earlier)
+                        .mul(w.reshape(n, 1))
+                        .sum(new int[] {0})
+                        .gt(OwnedArrays.scalar(w, 0));
+        NDArray distinct = w.mul(one.sub(repeated.toType(DataType.FLOAT32, false)));
+        NDArray queries = w.sum();
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        // image -> text: rows are images, candidates the distinct captions.
+        NDArray i2tAhead = ahead(s, same, w, other.mul(distinct.reshape(1, n)));
+        // text -> image: rows are captions, candidates the real images.
+        NDArray t2iAhead = ahead(s.transpose(), same, w, other.mul(w.reshape(1, n)));
+        NDArray unique = distinct.sum();
+        NDArray matches = same.mul(w.reshape(1, n)).sum(new int[] {1}); // [N] images per caption
+        for (int k : ks) {
+            NDArray kk = OwnedArrays.scalar(w, k);
+            out.put(
+                    "image_to_text_recall_at_" + k,
+                    i2tAhead.lt(kk).toType(DataType.FLOAT32, false).mul(w).sum().div(queries));
+            out.put("image_to_text_recall_at_" + k + "_chance", kk.minimum(unique).div(unique));
+            out.put(
+                    "text_to_image_recall_at_" + k,
+                    t2iAhead.lt(kk).toType(DataType.FLOAT32, false).mul(w).sum().div(queries));
+            NDArray miss = one;
+            for (int t = 0; t < k; t++) {
+                NDArray tt = OwnedArrays.scalar(w, t);
+                NDArray left = queries.sub(matches).sub(tt).maximum(OwnedArrays.scalar(w, 0));
+                miss = miss.mul(left.div(queries.sub(tt).maximum(one)));
+            }
+            out.put(
+                    "text_to_image_recall_at_" + k + "_chance",
+                    one.sub(miss).mul(w).sum().div(queries));
+        }
+        return out;
+    }
+
+    /**
+     * For each query row of {@code scores}, how many candidates (weight 1 in {@code candidates})
+     * score strictly above the best true match (a column {@code same} marks and {@code w} keeps).
+     */
+    private static NDArray ahead(NDArray scores, NDArray same, NDArray w, NDArray candidates) {
+        long n = scores.getShape().get(0);
+        NDArray truth = same.mul(w.reshape(1, n));
+        NDArray masked =
+                scores.add(OwnedArrays.scalar(w, 1).sub(truth).mul(OwnedArrays.scalar(w, -1e9f)));
+        NDArray best = masked.max(new int[] {1}, true);
+        return scores.gt(best).toType(DataType.FLOAT32, false).mul(candidates).sum(new int[] {1});
     }
 
     private static NDArray normalize(NDArray x) {

@@ -408,19 +408,32 @@ public final class CompletionServer implements AutoCloseable {
         return ApiException.invalid(null, "malformed JSON" + where + ": " + why);
     }
 
+    /**
+     * The request field an error is about, as {@code messages[0].role}. A scalar that a field
+     * accepting one value as an array wrapped ({@code "prompt": 5}) is named without the index
+     * Jackson gives it ({@code prompt}, not {@code prompt[0]}): the request has no array there.
+     */
     private static String fieldPath(JsonMappingException e) {
         StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
+        List<JsonMappingException.Reference> refs = e.getPath();
+        for (int i = 0; i < refs.size(); i++) {
+            JsonMappingException.Reference r = refs.get(i);
             if (r.getFieldName() != null) {
                 if (!path.isEmpty()) {
                     path.append('.');
                 }
                 path.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
+            } else if (r.getIndex() >= 0 && !(i == refs.size() - 1 && wrappedScalar(e))) {
                 path.append('[').append(r.getIndex()).append(']');
             }
         }
         return path.toString();
+    }
+
+    /** Whether the value that failed was a scalar outside any array of the request. */
+    private static boolean wrappedScalar(JsonMappingException e) {
+        return e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+                && !p.getParsingContext().inArray();
     }
 
     private static String expected(Class<?> type) {

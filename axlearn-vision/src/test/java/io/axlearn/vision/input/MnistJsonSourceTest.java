@@ -46,6 +46,26 @@ class MnistJsonSourceTest {
     }
 
     @Test
+    void labelOffset_shiftsEveryDigit_andKeepsTheImages() {
+        ExampleSource plain =
+                new MnistJsonSource().split(MnistJsonSource.Split.HELD_OUT).instantiate();
+        ExampleSource shifted =
+                new MnistJsonSource()
+                        .split(MnistJsonSource.Split.HELD_OUT)
+                        .labelOffset(10)
+                        .instantiate();
+        for (long i : new long[] {0, 500, plain.size() - 1}) {
+            assertEquals(
+                    plain.get(i).ints(ImageFeatures.LABEL)[0] + 10,
+                    shifted.get(i).ints(ImageFeatures.LABEL)[0]);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    plain.get(i).floats(ImageFeatures.IMAGE),
+                    shifted.get(i).floats(ImageFeatures.IMAGE));
+        }
+        assertEquals(19, shifted.get(shifted.size() - 1).ints(ImageFeatures.LABEL)[0]);
+    }
+
+    @Test
     void missingOrMalformedFiles_areNamedInOneLine() throws IOException {
         ConfigException missing =
                 assertThrows(

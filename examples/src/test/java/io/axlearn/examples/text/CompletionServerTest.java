@@ -368,6 +368,8 @@ class CompletionServerTest {
                         bad("missing prompt", c, "{\"max_tokens\":4}", 400, "prompt"),
                         bad("empty prompt", c, "{\"prompt\":\"\"}", 400, "prompt"),
                         bad("numeric prompt", c, "{\"prompt\":[5]}", 400, "prompt[0]"),
+                        bad("scalar numeric prompt", c, "{\"prompt\":5}", 400, "prompt"),
+                        bad("second prompt numeric", c, "{\"prompt\":[\"a\",5]}", 400, "prompt[1]"),
                         bad("two prompts", c, "{\"prompt\":[\"a\",\"b\"]}", 400, "prompt"),
                         bad(
                                 "zero max_tokens",
