@@ -79,11 +79,13 @@ final class BenchCommand implements Callable<Integer> {
         long[][] phases = new long[4][steps];
         Map<String, Shape> shapes = new LinkedHashMap<>();
         long examples = 0;
+        long parameters;
         double peak;
         try (NDManager root = Engines.pytorch().newBaseManager();
                 Input.BatchIterator batches =
                         input.iterator(InputState.start(input.getConfig().seed()))) {
             TrainerState state = trainStep.init(root, InputState.start(input.getConfig().seed()));
+            parameters = state.params().numValues();
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
                 Batch batch = batches.next();
@@ -128,12 +130,14 @@ final class BenchCommand implements Callable<Integer> {
         String name = experiment.module + "/" + experiment.config;
         out.printf(
                 Locale.ROOT,
-                "bench %s: %d steps after %d warm-up, batch %s, %d intra-op threads%n",
+                "bench %s: %d steps after %d warm-up, batch %s, %d intra-op threads, %,d"
+                        + " parameters%n",
                 name,
                 steps,
                 warmup,
                 shapes.isEmpty() ? "?" : String.valueOf(firstDim(shapes)),
-                ai.djl.pytorch.jni.JniUtils.getNumThreads());
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                parameters);
         out.printf(
                 Locale.ROOT,
                 "step: %.1f ms median (%.1f to %.1f) | %.2f steps/s | %.1f examples/s%s%n",
@@ -177,6 +181,7 @@ final class BenchCommand implements Callable<Integer> {
         json.put("warmup", warmup);
         json.put("batch", shapes.isEmpty() ? 0 : firstDim(shapes));
         json.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        json.put("params", parameters);
         json.put("step_ms_median", stepMs);
         json.put("steps_per_second", stepsPerSecond);
         json.put("examples_per_second", examplesPerSecond);
