@@ -77,15 +77,14 @@ final class BenchCommand implements Callable<Integer> {
         long[] stepNanos = new long[steps];
         long[] inputNanos = new long[steps];
         long[][] phases = new long[4][steps];
+        long parameters = trainStep.numTrainableValues();
         Map<String, Shape> shapes = new LinkedHashMap<>();
         long examples = 0;
-        long parameters;
         double peak;
         try (NDManager root = Engines.pytorch().newBaseManager();
                 Input.BatchIterator batches =
                         input.iterator(InputState.start(input.getConfig().seed()))) {
             TrainerState state = trainStep.init(root, InputState.start(input.getConfig().seed()));
-            parameters = state.params().numValues();
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
                 Batch batch = batches.next();
@@ -131,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(
                 Locale.ROOT,
                 "bench %s: %d steps after %d warm-up, batch %s, %d intra-op threads, %,d"
-                        + " parameters%n",
+                        + " trained parameters%n",
                 name,
                 steps,
                 warmup,

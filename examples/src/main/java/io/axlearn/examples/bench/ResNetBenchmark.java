@@ -107,7 +107,7 @@ public final class ResNetBenchmark {
                     batch,
                     steps,
                     warmup,
-                    state.params().numValues(),
+                    trainStep.numTrainableValues(),
                     median);
         }
     }
