@@ -111,8 +111,8 @@ public final class TrainStep {
 
     /**
      * Number of values the optimiser trains: the trainable parameters' sizes (what {@code
-     * sum(p.numel() for p in model.parameters())} counts in torch), without state such as
-     * BatchNorm statistics and without parameters the learner freezes.
+     * sum(p.numel() for p in model.parameters())} counts in torch), without state such as BatchNorm
+     * statistics and without parameters the learner freezes.
      */
     public long numTrainableValues() {
         return specs.values().stream()
