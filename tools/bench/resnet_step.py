@@ -1,19 +1,23 @@
 """Training-step time of the vision.fashion resnet-tiny model (and ResNet-18 at 32 px) in PyTorch
-eager, for docs/performance.md. Mirrors axlearn-jvm's ResNet: small stem (3x3 conv, BN, ReLU),
-basic blocks with projection shortcuts, global average pool, linear head, cross-entropy with label
-smoothing 0.1, AdamW.
+eager, for tools/bench/compare and docs/performance.md. Mirrors axlearn-jvm's ResNet as
+ResNetBenchmark builds it: small stem (3x3 conv, BN, ReLU), basic blocks with projection
+shortcuts, global average pool, linear head, cross-entropy with label smoothing 0.1, AdamW at a
+constant 1e-3 without weight decay (ResNetBenchmark's learner), a fixed random batch.
 
     /usr/bin/python3 tools/bench/resnet_step.py [--model resnet-tiny|resnet18] [--batch 128]
-        [--steps 20] [--threads 2] [--no-mkldnn] [--channels-last]
+        [--steps 30] [--warmup 10] [--threads 2] [--no-mkldnn] [--channels-last]
 
-Set ONEDNN_MAX_CPU_ISA in the environment to compare oneDNN's instruction-set caps.
+Prints one JSON line (tools/bench/torch_step_common.py). Set ONEDNN_MAX_CPU_ISA in the
+environment to compare oneDNN's instruction-set caps.
 """
-import argparse
-import time
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from torch_step_common import adamw, bench  # noqa: E402
 
 
 class Block(nn.Module):
@@ -50,38 +54,38 @@ class Net(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--model", default="resnet-tiny")
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--no-mkldnn", action="store_true")
-    p.add_argument("--channels-last", action="store_true")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.backends.mkldnn.enabled = not a.no_mkldnn
-    if a.model == "resnet-tiny":
+    model_name = "resnet-tiny"
+    flags = {"--no-mkldnn": False, "--channels-last": False}
+    rest = [sys.argv[0]]
+    argv = iter(sys.argv[1:])
+    for a in argv:
+        if a == "--model":
+            model_name = next(argv)
+        elif a in flags:
+            flags[a] = True
+        else:
+            rest.append(a)
+    sys.argv = rest
+    from torch_step_common import parse_args
+
+    args = parse_args(__doc__, batch=128)
+    torch.backends.mkldnn.enabled = not flags["--no-mkldnn"]
+    torch.manual_seed(0)
+    if model_name == "resnet-tiny":
         net, cin, size = Net(1, 24, [1, 1, 1], [24, 48, 96], 10), 1, 28
     else:
         net, cin, size = Net(3, 64, [2, 2, 2, 2], [64, 128, 256, 512], 10), 3, 32  # small stem, as ours
-    x = torch.randn(a.batch, cin, size, size)
-    y = torch.randint(0, 10, (a.batch,))
-    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    fmt = torch.channels_last if flags["--channels-last"] else torch.contiguous_format
     net = net.to(memory_format=fmt)
-    x = x.to(memory_format=fmt)
-    opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
-    times = []
-    for i in range(a.steps + 3):
-        t = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(net(x), y, label_smoothing=0.1)
-        loss.backward()
-        opt.step()
-        times.append(time.perf_counter() - t)
-    times = sorted(times[3:])
-    med = times[len(times) // 2]
-    print("torch %s batch %d threads %d mkldnn %s channels_last %s: median step %.1f ms, %.0f images/s"
-          % (a.model, a.batch, a.threads, not a.no_mkldnn, a.channels_last, med * 1e3, a.batch / med))
+    x = torch.randn(args.batch, cin, size, size).to(memory_format=fmt)
+    y = torch.randint(0, 10, (args.batch,))
+
+    def loss_fn(logits, targets):
+        return F.cross_entropy(logits, targets, label_smoothing=0.1)
+
+    bench("%s %dx%dx%d B%d" % (model_name, cin, size, size, args.batch), net, lambda i: (x, y),
+          loss_fn, args, adamw(net, 1e-3, 0.0),
+          extra={"mkldnn": torch.backends.mkldnn.enabled, "channels_last": flags["--channels-last"]})
 
 
 if __name__ == "__main__":

@@ -115,6 +115,18 @@ public final class TrainStep {
     }
 
     /**
+     * Number of values the optimiser trains: the trainable parameters' sizes (what {@code
+     * sum(p.numel() for p in model.parameters())} counts in torch), without state such as BatchNorm
+     * statistics and without parameters the learner freezes.
+     */
+    public long numTrainableValues() {
+        return specs.values().stream()
+                .filter(ParamSpec::trainable)
+                .mapToLong(s -> s.shape().size())
+                .sum();
+    }
+
+    /**
      * The state before the first step: parameters initialised from the seed and a fresh optimiser
      * state, on {@code manager} (which the caller owns and closes).
      *

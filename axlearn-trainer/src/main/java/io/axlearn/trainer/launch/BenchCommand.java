@@ -77,6 +77,7 @@ final class BenchCommand implements Callable<Integer> {
         long[] stepNanos = new long[steps];
         long[] inputNanos = new long[steps];
         long[][] phases = new long[4][steps];
+        long parameters = trainStep.numTrainableValues();
         Map<String, Shape> shapes = new LinkedHashMap<>();
         long examples = 0;
         double peak;
@@ -128,12 +129,14 @@ final class BenchCommand implements Callable<Integer> {
         String name = experiment.module + "/" + experiment.config;
         out.printf(
                 Locale.ROOT,
-                "bench %s: %d steps after %d warm-up, batch %s, %d intra-op threads%n",
+                "bench %s: %d steps after %d warm-up, batch %s, %d intra-op threads, %,d"
+                        + " trained parameters%n",
                 name,
                 steps,
                 warmup,
                 shapes.isEmpty() ? "?" : String.valueOf(firstDim(shapes)),
-                ai.djl.pytorch.jni.JniUtils.getNumThreads());
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                parameters);
         out.printf(
                 Locale.ROOT,
                 "step: %.1f ms median (%.1f to %.1f) | %.2f steps/s | %.1f examples/s%s%n",
@@ -177,6 +180,7 @@ final class BenchCommand implements Callable<Integer> {
         json.put("warmup", warmup);
         json.put("batch", shapes.isEmpty() ? 0 : firstDim(shapes));
         json.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        json.put("params", parameters);
         json.put("step_ms_median", stepMs);
         json.put("steps_per_second", stepsPerSecond);
         json.put("examples_per_second", examplesPerSecond);

@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -29,8 +30,11 @@ import java.util.TreeMap;
  * {@code tools/bench/resnet_step.py}; {@code tools/bench/compare_resnet.sh} runs both alternately.
  *
  * <pre>
- * ./axlearn run-class io.axlearn.examples.bench.ResNetBenchmark [resnet-tiny|resnet18] [batch] [steps]
+ * ./axlearn run-class io.axlearn.examples.bench.ResNetBenchmark [resnet-tiny|resnet18] [batch] [steps] [warmup]
  * </pre>
+ *
+ * <p>Prints the median step, then one JSON line ({@code step_ms_median}, {@code params}) for {@code
+ * tools/bench/compare}. Warm-up steps default to 3.
  *
  * <p>{@code resnet-tiny} is {@code vision.fashion}'s model (1x28x28, small stem, 24/48/96
  * channels); {@code resnet18} is torchvision's ResNet-18 with the small stem at 3x32x32.
@@ -42,6 +46,7 @@ public final class ResNetBenchmark {
         String model = args.length > 0 ? args[0] : "resnet-tiny";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 128;
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         int channels;
         int size;
         ResNet.Config encoder;
@@ -77,13 +82,13 @@ public final class ResNetBenchmark {
         try (NDManager run = Engines.pytorch().newBaseManager()) {
             TrainerState state = trainStep.init(run, InputState.start(0));
             List<Double> times = new ArrayList<>();
-            for (int i = 0; i < steps + 3; i++) {
+            for (int i = 0; i < steps + warmup; i++) {
                 long start = System.nanoTime();
                 try (TrainStep.Output out = trainStep.apply(state, data)) {
                     state = out.state();
                     out.loss();
                 }
-                if (i >= 3) {
+                if (i >= warmup) {
                     times.add((System.nanoTime() - start) / 1e6);
                 }
             }
@@ -94,6 +99,16 @@ public final class ResNetBenchmark {
             System.out.printf(
                     "axlearn %s batch %d: median step %.1f ms, %.0f images/s (%d steps)%n",
                     model, batch, median, batch * 1000 / median, steps);
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"bench\":\"%s\",\"batch\":%d,\"steps\":%d,\"warmup\":%d,"
+                            + "\"params\":%d,\"step_ms_median\":%.3f}%n",
+                    model,
+                    batch,
+                    steps,
+                    warmup,
+                    trainStep.numTrainableValues(),
+                    median);
         }
     }
 

@@ -41,6 +41,11 @@ class BenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertEquals("text.charlm/tiny", json.get("bench").asText());
         assertEquals(8, json.get("batch").asInt());
+        assertEquals(
+                256 * 32 + 4 * (32 * 32 + 32) + (32 * 128 + 128 + 128 * 32 + 32) + 2 * 64 + 64,
+                json.get("params").asLong(),
+                "tied embedding + one layer (q/k/v/o, FFN 32-128-32, two norms) + output norm");
+        assertTrue(lines[0].endsWith(" 20,960 trained parameters"), lines[0]);
         double step = json.get("step_ms_median").asDouble();
         double phases =
                 json.get("copy_ms").asDouble()
