@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * DJL_CACHE_DIR} is set, points DJL's native cache at {@code .djl/} in the working directory
  * instead of the user's home. The PyTorch natives themselves come from the {@code
  * pytorch-native-cpu} jar on the class path, so nothing is downloaded: the first start extracts
- * about 430 MB into the cache, later starts reuse it.
+ * about 430 MB into the cache, later starts reuse it. It also applies the launcher's native runtime
+ * settings from inside the JVM ({@link RuntimeSettings}: malloc tuning, and on AMD CPUs the MKL
+ * override and oneDNN's ISA cap), once, before libtorch loads.
  *
  * <p>Call it (or anything in axlearn that creates arrays) before touching DJL directly.
  */
@@ -27,8 +29,12 @@ public final class Engines {
 
     private Engines() {}
 
-    /** Sets DJL's offline mode, tracking opt-out and project-local cache; idempotent. */
+    /**
+     * Sets DJL's offline mode, tracking opt-out and project-local cache, and applies {@link
+     * RuntimeSettings}; idempotent.
+     */
     public static synchronized void configureOffline() {
+        RuntimeSettings.applyOnce();
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("DJL_OFFLINE", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");

@@ -1,7 +1,5 @@
 package io.axlearn.core.ndarray;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Structure;
 
 /**
@@ -20,7 +18,7 @@ public final class NativeMemory {
      * microsecond per arena.
      */
     public static long mallocInUseBytes() {
-        MallInfo2 info = CLibrary.INSTANCE.mallinfo2();
+        MallInfo2 info = LibC.INSTANCE.mallinfo2();
         return info.uordblks + info.hblkhd;
     }
 
@@ -51,12 +49,5 @@ public final class NativeMemory {
 
         /** Returned by value. */
         public static class ByValue extends MallInfo2 implements Structure.ByValue {}
-    }
-
-    /** The C library's allocator statistics. */
-    interface CLibrary extends Library {
-        CLibrary INSTANCE = Native.load("c", CLibrary.class);
-
-        MallInfo2.ByValue mallinfo2();
     }
 }

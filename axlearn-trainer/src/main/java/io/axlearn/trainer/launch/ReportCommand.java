@@ -29,8 +29,37 @@ final class ReportCommand implements Callable<Integer> {
             description = "The HTML file to write. Default: <trainer-dir>/report.html.")
     Path output;
 
+    @Option(
+            names = "--png",
+            description = "Also draw --metric against the step into this PNG (for docs).")
+    Path png;
+
+    @Option(
+            names = "--metric",
+            defaultValue = "loss",
+            description = "The scalar of --png. Default: ${DEFAULT-VALUE}.")
+    String metric;
+
+    @Option(
+            names = "--png-size",
+            defaultValue = "640x360",
+            description = "WIDTHxHEIGHT of --png in pixels. Default: ${DEFAULT-VALUE}.")
+    String pngSize;
+
     @Override
     public Integer call() {
+        if (png != null) {
+            String[] wh = pngSize.split("x");
+            if (wh.length != 2 || !wh[0].matches("\\d{3,4}") || !wh[1].matches("\\d{3,4}")) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--png-size must be WIDTHxHEIGHT with 100 to 9999 pixels each, got "
+                                + pngSize);
+            }
+            io.axlearn.trainer.report.CurvePng.write(
+                    trainerDir, metric, png, Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
+            spec.commandLine().getOut().println("wrote " + png);
+        }
         Path file = output == null ? trainerDir.resolve("report.html") : output;
         RunReport.write(trainerDir, file);
         spec.commandLine().getOut().println("wrote " + file);

@@ -1,5 +1,6 @@
 /*
- * Preloaded (LD_PRELOAD) into the JVM by ./axlearn on AMD CPUs.
+ * Preloaded (LD_PRELOAD) into the JVM by ./axlearn on AMD CPUs, or loaded with global symbol
+ * visibility by io.axlearn.core.ndarray.MklFastpath before libtorch in a JVM started without it.
  *
  * The MKL statically linked into DJL's libtorch_cpu.so asks mkl_serv_intel_cpu_true() whether it
  * runs on an Intel CPU and, on any other vendor, falls back to a generic code path that ignores

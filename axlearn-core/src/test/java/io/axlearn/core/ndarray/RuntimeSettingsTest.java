@@ -1,0 +1,180 @@
+package io.axlearn.core.ndarray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link RuntimeSettings} in a child JVM started like a user's own {@code java} process: no
+ * launcher environment ({@code GLIBC_TUNABLES}, {@code LD_PRELOAD}, {@code ONEDNN_MAX_CPU_ISA}
+ * removed), reading back each setting's effect from inside the process ({@link
+ * RuntimeSettingsProbe}): page faults of a re-allocated buffer, and the code paths MKL and oneDNN
+ * report with their verbose switches.
+ */
+class RuntimeSettingsTest {
+    @TempDir Path work;
+
+    @Test
+    void plainJvm_appliesEachSettingOnce_andTheEffectsShow() throws Exception {
+        Path nativeDir = work.resolve("native");
+        String out =
+                probe(
+                        Map.of(
+                                "ONEDNN_VERBOSE",
+                                "1",
+                                "MKL_VERBOSE",
+                                "1",
+                                "AXLEARN_NATIVE_DIR",
+                                nativeDir.toString()),
+                        "-D" + RuntimeSettings.ONEDNN_ISA_PROPERTY + "=AVX",
+                        "-D" + MklFastpath.MODE_PROPERTY + "=on");
+        assertEquals(
+                1, count(out, "runtime setting malloc thresholds: mallopt mmap_threshold="), out);
+        assertEquals(1, count(out, "runtime setting malloc arenas: mallopt top_pad="), out);
+        assertEquals(
+                1,
+                count(out, "runtime setting oneDNN ISA cap: setenv ONEDNN_MAX_CPU_ISA=AVX"),
+                out);
+        assertEquals(1, count(out, "runtime setting MKL vendor check: loaded "), out);
+        assertTrue(out.contains("outcome malloc thresholds=APPLIED"), out);
+        // Freed memory stays with malloc: re-touching 40 MB (10,240 pages) faults almost nothing.
+        assertTrue(faultsPerRound(out) < 1_000, out);
+        // oneDNN read the cap that the JVM set in its own C environment before libtorch loaded.
+        assertTrue(Pattern.compile("(?m)isa:Intel AVX$").matcher(out).find(), out);
+        // The override was built from the jar's source and loaded; MKL left the generic path.
+        try (var files = Files.list(nativeDir)) {
+            assertTrue(
+                    files.anyMatch(
+                            p ->
+                                    p.getFileName()
+                                            .toString()
+                                            .matches("libaxlearn_mkl_fastpath-\\w+\\.so")),
+                    "no override built in " + nativeDir);
+        }
+        assertTrue(out.contains("MKL_VERBOSE oneMKL"), out);
+        assertFalse(out.contains("(Intel(R) SSE2) enabled processors"), out);
+    }
+
+    @Test
+    void switchedOff_appliesNothing_andFreedBuffersAreFaultedInAgain() throws Exception {
+        String out = probe(Map.of(), "-D" + RuntimeSettings.SWITCH_PROPERTY + "=false");
+        assertEquals(0, count(out, "runtime setting"), out);
+        assertTrue(out.contains("outcome all=OFF"), out);
+        // The control for the first test: without the settings glibc maps and unmaps the buffer.
+        assertTrue(faultsPerRound(out) > 5_000, out);
+    }
+
+    @Test
+    void launcherEnvironment_leavesItsSettingsAlone() throws Exception {
+        String out =
+                probe(
+                        Map.of(
+                                "GLIBC_TUNABLES",
+                                RuntimeSettings.LAUNCHER_TUNABLES,
+                                "ONEDNN_MAX_CPU_ISA",
+                                "AVX2"),
+                        "-D" + MklFastpath.MODE_PROPERTY + "=off");
+        assertTrue(out.contains("outcome malloc thresholds=ALREADY_SET"), out);
+        assertTrue(out.contains("outcome malloc arenas=ALREADY_SET"), out);
+        assertTrue(out.contains("outcome oneDNN ISA cap=ALREADY_SET"), out);
+        assertEquals(
+                0, count(out, "runtime setting"), "nothing to say under the launcher:\n" + out);
+    }
+
+    /**
+     * The global-visibility load really interposes MKL's vendor check: an override that answers
+     * "not Intel" sends MKL to its generic SSE2 path on this (any) CPU.
+     */
+    @Test
+    void overrideLoadedBeforeLibtorch_decidesMklsCodePath() throws Exception {
+        assumeTrue(onPath("cc"), "needs a C compiler (cc) to build the test override");
+        Path source = work.resolve("not_intel.c");
+        Files.writeString(source, "int " + MklFastpath.SYMBOL + "(void) { return 0; }\n");
+        Path library = work.resolve("libnot_intel.so");
+        Process cc =
+                new ProcessBuilder(
+                                "cc",
+                                "-shared",
+                                "-fPIC",
+                                "-o",
+                                library.toString(),
+                                source.toString())
+                        .inheritIO()
+                        .start();
+        assertEquals(0, cc.waitFor());
+        String out =
+                probe(
+                        Map.of("MKL_VERBOSE", "1"),
+                        "-D" + MklFastpath.MODE_PROPERTY + "=on",
+                        "-D" + MklFastpath.LIBRARY_PROPERTY + "=" + library);
+        assertTrue(out.contains("outcome MKL vendor check=APPLIED"), out);
+        assertTrue(out.contains("(Intel(R) SSE2) enabled processors"), out);
+    }
+
+    /**
+     * Runs the probe in a child JVM with the launcher's environment removed and {@code env} added.
+     */
+    private String probe(Map<String, String> env, String... jvmFlags) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(javaBin, "-cp", classPath));
+        command.addAll(List.of(jvmFlags));
+        command.add(RuntimeSettingsProbe.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        for (String launcherVariable :
+                List.of(
+                        "GLIBC_TUNABLES",
+                        "LD_PRELOAD",
+                        "ONEDNN_MAX_CPU_ISA",
+                        "AXLEARN_NATIVE_DIR",
+                        "AXLEARN_MKL_FASTPATH",
+                        RuntimeSettings.SWITCH_ENV)) {
+            pb.environment().remove(launcherVariable);
+        }
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "probe did not finish:\n" + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("probe done"), out);
+        return out;
+    }
+
+    private static long faultsPerRound(String out) {
+        Matcher m = Pattern.compile("faultsPerRound=(\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
