@@ -498,7 +498,7 @@ public final class TrainStep {
                         ? "gradient norm is " + norm.getFloat() + " (loss " + lossValue + ")"
                         : "loss is " + lossValue;
         return new TrainingDivergedException(
-                what + " at step " + step + culprits + "; stopped before applying it", step);
+                what + " at step " + step + "; stopped before applying it" + culprits, step);
     }
 
     /**

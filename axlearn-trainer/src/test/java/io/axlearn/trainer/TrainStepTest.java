@@ -130,7 +130,7 @@ class TrainStepTest {
             // The trap is on out/weight alone: the message names it and no other.
             assertTrue(
                     e.getMessage()
-                            .contains("; non-finite gradients in 1 of 4 parameters (out/weight);"),
+                            .contains("; non-finite gradients in 1 of 4 parameters (out/weight)"),
                     e.getMessage());
             assertEquals(1, e.step());
             state.params()
