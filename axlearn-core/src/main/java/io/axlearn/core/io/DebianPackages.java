@@ -15,6 +15,20 @@ import java.util.List;
 public final class DebianPackages {
     private DebianPackages() {}
 
+    /** Whether {@code program} is an executable file in one of the PATH's folders. */
+    public static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@link #install} can run here: root, with {@code /usr/bin/apt-get}. */
     public static boolean canInstall() {
         boolean root = "root".equals(System.getProperty("user.name"));

@@ -206,7 +206,7 @@ final class MklFastpath {
     private static String compiler() throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
             for (String name : List.of("cc", "gcc")) {
-                if (onPath(name)) {
+                if (DebianPackages.onPath(name)) {
                     return name;
                 }
             }
@@ -216,19 +216,6 @@ final class MklFastpath {
             }
         }
         throw new IOException("no C compiler (cc or gcc) on the PATH to build " + SOURCE);
-    }
-
-    private static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String digest(byte[] source) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.axlearn.core.io.DebianPackages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,8 @@ class RuntimeSettingsTest {
      */
     @Test
     void overrideLoadedBeforeLibtorch_decidesMklsCodePath() throws Exception {
-        assumeTrue(onPath("cc"), "needs a C compiler (cc) to build the test override");
+        assumeTrue(
+                DebianPackages.onPath("cc"), "needs a C compiler (cc) to build the test override");
         Path source = work.resolve("not_intel.c");
         Files.writeString(source, "int " + MklFastpath.SYMBOL + "(void) { return 0; }\n");
         Path library = work.resolve("libnot_intel.so");
@@ -167,14 +169,5 @@ class RuntimeSettingsTest {
             n++;
         }
         return n;
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -51,7 +51,7 @@ public final class MpiShim {
      * @return null when MPI is usable, else why not (one line)
      */
     public static String ensureInstalled() {
-        if (onPath("mpicc") && onPath("mpirun")) {
+        if (DebianPackages.onPath("mpicc") && DebianPackages.onPath("mpirun")) {
             return null;
         }
         if (!DebianPackages.canInstall()) {
@@ -62,7 +62,7 @@ public final class MpiShim {
         if (!DebianPackages.install(PACKAGES)) {
             return "apt-get could not install " + String.join(" ", PACKAGES);
         }
-        return onPath("mpicc") && onPath("mpirun")
+        return DebianPackages.onPath("mpicc") && DebianPackages.onPath("mpirun")
                 ? null
                 : "apt-get installed " + String.join(" ", PACKAGES) + " but mpicc is still missing";
     }
@@ -153,20 +153,6 @@ public final class MpiShim {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Whether {@code program} is an executable on the PATH. */
-    static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int run(List<String> command, Path log) throws IOException {
