@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import com.sun.jna.Function;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,7 @@ public final class RuntimeSettingsProbe {
         try (NDManager manager = Engines.pytorch().newBaseManager()) {
             NDArray x = manager.randomNormal(new Shape(64, 64));
             x.matMul(x).toFloatArray();
+            printVendorCheckCalls();
             NDArray image = manager.randomNormal(new Shape(2, 4, 8, 8));
             NDArray kernel = manager.randomNormal(new Shape(4, 4, 3, 3));
             Conv2d.conv2d(image, kernel, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
@@ -53,6 +56,19 @@ public final class RuntimeSettingsProbe {
                     .toFloatArray();
         }
         System.out.println("probe done");
+    }
+
+    /**
+     * How often MKL called the test override's vendor check, where the test loaded one that counts
+     * its calls ({@code axlearn_test_vendor_calls}); nothing otherwise.
+     */
+    static void printVendorCheckCalls() {
+        try {
+            Function calls = NativeLibrary.getProcess().getFunction("axlearn_test_vendor_calls");
+            System.out.println("vendorCheckCalls=" + calls.invokeInt(new Object[0]));
+        } catch (UnsatisfiedLinkError noCountingOverride) {
+            // The real override or none: nothing to count.
+        }
     }
 
     /** This process's minor page faults so far ({@code /proc/self/stat} field 10). */
