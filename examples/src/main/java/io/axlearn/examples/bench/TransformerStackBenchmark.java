@@ -12,6 +12,7 @@ import io.axlearn.core.attention.TransformerLayer;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.ndarray.Engines;
+import io.axlearn.core.ndarray.OwnedArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -145,7 +146,7 @@ public final class TransformerStackBenchmark {
                 NDArray k = heads(linear(m, a, l + "self_attention/k_proj/"));
                 NDArray v = heads(linear(m, a, l + "self_attention/v_proj/"));
                 NDArray probs =
-                        q.mul((float) (1 / Math.sqrt(DIM / HEADS)))
+                        q.mul(OwnedArrays.scalar(q, (float) (1 / Math.sqrt(DIM / HEADS))))
                                 .matMul(k.transpose(0, 1, 3, 2))
                                 .add(causal)
                                 .softmax(-1);
