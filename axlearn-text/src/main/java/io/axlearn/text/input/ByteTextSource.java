@@ -1,7 +1,6 @@
 package io.axlearn.text.input;
 
 import io.axlearn.core.config.ConfigPath;
-import io.axlearn.core.config.Required;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
 import java.util.Map;
@@ -15,7 +14,7 @@ import java.util.Map;
  * <p>The last {@code evalFraction} of the corpus is held out: the {@code TRAIN} split reads the
  * windows before it, the {@code EVAL} split the windows inside it.
  */
-public final class ByteTextSource extends ExampleSource.Config<ByteTextSource> {
+public final class ByteTextSource extends CorpusWindowSource<ByteTextSource> {
     /** Which part of the corpus a source reads. */
     public enum Split {
         /** Everything before the held-out tail. */
@@ -47,78 +46,22 @@ public final class ByteTextSource extends ExampleSource.Config<ByteTextSource> {
     /** Name of the target feature. */
     public static final String TARGETS = "targets";
 
-    /**
-     * The corpus: a text file, a folder of text files, or {@code classpath:resource}; {@code .gz}
-     * files are decompressed.
-     */
-    @Required private String path;
-
-    /** Bytes per example (the model's context length). */
-    @Required private Integer seqLen;
-
-    /** Which part of the corpus to read. */
-    private Split split = Split.TRAIN;
-
-    /** Fraction of the corpus (from its end) held out for evaluation, in (0, 1). */
-    private double evalFraction = 0.02;
-
-    /** Sets the corpus location. */
-    public ByteTextSource path(String v) {
-        return set(() -> path = v);
-    }
-
-    /** Sets the bytes per example. */
-    public ByteTextSource seqLen(int v) {
-        return set(() -> seqLen = v);
-    }
-
-    /** Sets the split. */
-    public ByteTextSource split(Split v) {
-        return set(() -> split = v);
-    }
-
-    /** Sets the held-out fraction. */
-    public ByteTextSource evalFraction(double v) {
-        return set(() -> evalFraction = v);
-    }
-
-    @Override
-    protected void validate() {
-        if (seqLen <= 0) {
-            throw invalid("seqLen", "must be positive, got " + seqLen);
-        }
-        if (!(evalFraction > 0 && evalFraction < 1)) {
-            throw invalid("evalFraction", "must be in (0, 1), got " + evalFraction);
-        }
-    }
-
     @Override
     protected ExampleSource create() {
-        byte[] corpus = TextFiles.read(path, ConfigPath.child(path(), "path"));
-        int from = split.from(corpus.length, evalFraction);
-        int to = split.to(corpus.length, evalFraction);
-        int window = seqLen + 1;
+        byte[] corpus = TextFiles.read(corpus(), ConfigPath.child(path(), "path"));
+        int from = splitFrom(corpus.length);
+        int to = splitTo(corpus.length);
+        int window = seqLen() + 1;
         if (corpus.length == 0) {
-            throw invalid("path", "names an empty corpus: " + path);
+            throw invalid("path", "names an empty corpus: " + corpus());
         }
         if (to - from < window) {
-            throw invalid(
-                    "seqLen",
-                    "is "
-                            + seqLen
-                            + ", but the "
-                            + split
-                            + " split of "
-                            + path
-                            + " has "
-                            + (to - from)
-                            + " of its "
-                            + corpus.length
-                            + " bytes; one example needs seqLen + 1 = "
-                            + window);
+            throw splitTooShort(
+                    to - from, corpus.length, "bytes", "one example needs seqLen + 1 = " + window);
         }
-        long count = (to - from - 1) / seqLen;
-        int len = seqLen;
+        long count = (to - from - 1) / seqLen();
+        int len = seqLen();
+        ByteTextSource.Split split = split();
         return new ExampleSource() {
             @Override
             public long size() {

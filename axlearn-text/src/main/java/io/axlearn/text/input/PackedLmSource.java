@@ -1,7 +1,6 @@
 package io.axlearn.text.input;
 
 import io.axlearn.core.config.ConfigPath;
-import io.axlearn.core.config.Required;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
 import io.axlearn.text.lm.CausalLm;
@@ -34,18 +33,9 @@ import java.util.regex.PatternSyntaxException;
  * windows before it, the {@code EVAL} split the windows inside it. The corpus is tokenised once per
  * process ({@link TokenStreams}) and shared by both splits; reading an example is an array copy.
  */
-public final class PackedLmSource extends ExampleSource.Config<PackedLmSource> {
-    /**
-     * The corpus: a text file, a folder of text files, or {@code classpath:resource}; {@code .gz}
-     * files are decompressed (see {@link TextFiles}).
-     */
-    @Required private String path;
-
+public final class PackedLmSource extends CorpusWindowSource<PackedLmSource> {
     /** The tokenizer; it needs an end-of-sequence id. GPT-2's byte-level BPE by default. */
     private Tokenizer.Config<?> tokenizer = Gpt2BpeTokenizer.gpt2();
-
-    /** Ids per example (the model's context length). */
-    @Required private Integer seqLen;
 
     /**
      * A regular expression ({@link Pattern}) between documents; empty documents are dropped. By
@@ -56,25 +46,9 @@ public final class PackedLmSource extends ExampleSource.Config<PackedLmSource> {
     /** Whether examples carry segment ids and in-document positions (see the class comment). */
     private boolean segmentIds;
 
-    /** Which part of the corpus to read. */
-    private ByteTextSource.Split split = ByteTextSource.Split.TRAIN;
-
-    /** Fraction of the id stream (from its end) held out for evaluation, in (0, 1). */
-    private double evalFraction = 0.02;
-
-    /** Sets the corpus location. */
-    public PackedLmSource path(String v) {
-        return set(() -> path = v);
-    }
-
     /** Sets the tokenizer (copied). */
     public PackedLmSource tokenizer(Tokenizer.Config<?> v) {
         return set(() -> tokenizer = v.copy());
-    }
-
-    /** Sets the ids per example. */
-    public PackedLmSource seqLen(int v) {
-        return set(() -> seqLen = v);
     }
 
     /** Sets the document separator pattern. */
@@ -87,16 +61,6 @@ public final class PackedLmSource extends ExampleSource.Config<PackedLmSource> {
         return set(() -> segmentIds = v);
     }
 
-    /** Sets the split. */
-    public PackedLmSource split(ByteTextSource.Split v) {
-        return set(() -> split = v);
-    }
-
-    /** Sets the held-out fraction. */
-    public PackedLmSource evalFraction(double v) {
-        return set(() -> evalFraction = v);
-    }
-
     /** The tokenizer config. */
     public Tokenizer.Config<?> tokenizer() {
         return tokenizer;
@@ -104,12 +68,7 @@ public final class PackedLmSource extends ExampleSource.Config<PackedLmSource> {
 
     @Override
     protected void validate() {
-        if (seqLen <= 0) {
-            throw invalid("seqLen", "must be positive, got " + seqLen);
-        }
-        if (!(evalFraction > 0 && evalFraction < 1)) {
-            throw invalid("evalFraction", "must be in (0, 1), got " + evalFraction);
-        }
+        super.validate();
         separator();
     }
 
@@ -139,27 +98,24 @@ public final class PackedLmSource extends ExampleSource.Config<PackedLmSource> {
         }
         int[] ids =
                 TokenStreams.of(
-                        path, ConfigPath.child(path(), "path"), tokenizer, tok, separator(), eos);
-        int from = split.from(ids.length, evalFraction);
-        int to = split.to(ids.length, evalFraction);
+                        corpus(),
+                        ConfigPath.child(path(), "path"),
+                        tokenizer,
+                        tok,
+                        separator(),
+                        eos);
+        int from = splitFrom(ids.length);
+        int to = splitTo(ids.length);
+        int seqLen = seqLen();
         if (to - from < seqLen + 1) {
-            throw invalid(
-                    "seqLen",
-                    "is "
-                            + seqLen
-                            + ", but the "
-                            + split
-                            + " split of "
-                            + path
-                            + " has "
-                            + (to - from)
-                            + " of its "
-                            + ids.length
-                            + " tokens; one example needs seqLen + 1 = "
-                            + (seqLen + 1));
+            throw splitTooShort(
+                    to - from,
+                    ids.length,
+                    "tokens",
+                    "one example needs seqLen + 1 = " + (seqLen + 1));
         }
         long count = (to - from - 1) / seqLen;
-        return new Windows(ids, from, count, seqLen, eos.getAsInt(), segmentIds, split);
+        return new Windows(ids, from, count, seqLen, eos.getAsInt(), segmentIds, split());
     }
 
     /** The examples of one split. */

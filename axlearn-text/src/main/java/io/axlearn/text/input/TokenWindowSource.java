@@ -1,8 +1,6 @@
 package io.axlearn.text.input;
 
-import io.axlearn.core.config.ConfigException;
 import io.axlearn.core.config.ConfigPath;
-import io.axlearn.core.config.Required;
 import io.axlearn.core.input.Example;
 import io.axlearn.core.input.ExampleSource;
 import io.axlearn.text.tokenizers.Tokenizer;
@@ -22,53 +20,18 @@ import java.util.regex.Pattern;
  * windows before it, the {@code EVAL} split the windows inside it. The stream is tokenised once per
  * corpus and tokenizer in a process and shared by both splits.
  */
-public final class TokenWindowSource extends ExampleSource.Config<TokenWindowSource> {
+public final class TokenWindowSource extends CorpusWindowSource<TokenWindowSource> {
     /** Name of the ids feature. */
     public static final String INPUTS = "inputs";
 
     private static final Pattern LINES = Pattern.compile("\n");
 
-    /**
-     * The corpus: a text file, a folder of text files, or {@code classpath:resource}; {@code .gz}
-     * files are decompressed (see {@link TextFiles}).
-     */
-    @Required private String path;
-
     /** The tokenizer; its special prefix and suffix frame every window. */
     private Tokenizer.Config<?> tokenizer = WordPieceTokenizer.bertBaseUncased();
-
-    /** Ids per example, special tokens included (the model's sequence length). */
-    @Required private Integer seqLen;
-
-    /** Which part of the corpus to read. */
-    private ByteTextSource.Split split = ByteTextSource.Split.TRAIN;
-
-    /** Fraction of the id stream (from its end) held out for evaluation, in (0, 1). */
-    private double evalFraction = 0.02;
-
-    /** Sets the corpus location. */
-    public TokenWindowSource path(String v) {
-        return set(() -> path = v);
-    }
 
     /** Sets the tokenizer (copied). */
     public TokenWindowSource tokenizer(Tokenizer.Config<?> v) {
         return set(() -> tokenizer = v.copy());
-    }
-
-    /** Sets the ids per example. */
-    public TokenWindowSource seqLen(int v) {
-        return set(() -> seqLen = v);
-    }
-
-    /** Sets the split. */
-    public TokenWindowSource split(ByteTextSource.Split v) {
-        return set(() -> split = v);
-    }
-
-    /** Sets the held-out fraction. */
-    public TokenWindowSource evalFraction(double v) {
-        return set(() -> evalFraction = v);
     }
 
     /** The tokenizer config. */
@@ -77,50 +40,31 @@ public final class TokenWindowSource extends ExampleSource.Config<TokenWindowSou
     }
 
     @Override
-    protected void validate() {
-        if (seqLen <= 0) {
-            throw invalid("seqLen", "must be positive, got " + seqLen);
-        }
-        if (!(evalFraction > 0 && evalFraction < 1)) {
-            throw invalid("evalFraction", "must be in (0, 1), got " + evalFraction);
-        }
-    }
-
-    @Override
     protected ExampleSource create() {
         Tokenizer tok = tokenizer.instantiateAt(ConfigPath.child(path(), "tokenizer"));
         int[] prefix = tok.specialPrefix();
         int[] suffix = tok.specialSuffix();
-        int body = TokenStreams.textIdsPerWindow(tok, seqLen, ConfigPath.child(path(), "seqLen"));
+        int body = TokenStreams.textIdsPerWindow(tok, seqLen(), ConfigPath.child(path(), "seqLen"));
         int[] ids =
                 TokenStreams.of(
-                        path,
+                        corpus(),
                         ConfigPath.child(path(), "path"),
                         tokenizer,
                         tok,
                         LINES,
                         OptionalInt.empty());
-        int from = split.from(ids.length, evalFraction);
-        int to = split.to(ids.length, evalFraction);
+        int from = splitFrom(ids.length);
+        int to = splitTo(ids.length);
         long count = (to - from) / body;
         if (count == 0) {
-            throw new ConfigException(
-                    ConfigPath.child(path(), "seqLen")
-                            + " is "
-                            + seqLen
-                            + ", but the "
-                            + split
-                            + " split of "
-                            + path
-                            + " has "
-                            + (to - from)
-                            + " of its "
-                            + ids.length
-                            + " ids; one window needs "
-                            + body
-                            + " besides the special tokens");
+            throw splitTooShort(
+                    to - from,
+                    ids.length,
+                    "ids",
+                    "one window needs " + body + " besides the special tokens");
         }
-        int len = seqLen;
+        int len = seqLen();
+        ByteTextSource.Split split = split();
         return new ExampleSource() {
             @Override
             public long size() {
