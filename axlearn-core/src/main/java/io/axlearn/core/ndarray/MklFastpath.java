@@ -3,20 +3,11 @@ package io.axlearn.core.ndarray;
 import com.sun.jna.Library;
 import com.sun.jna.NativeLibrary;
 import io.axlearn.core.io.DebianPackages;
+import io.axlearn.core.io.NativeBuild;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The MKL vendor-check override ({@code mkl_amd_fastpath.c}, one function returning 1) loaded into
@@ -135,71 +126,17 @@ final class MklFastpath {
         }
     }
 
-    /** Where built native libraries go: {@code AXLEARN_NATIVE_DIR}, else the user's cache. */
-    static Path directory() {
-        String dir = System.getenv("AXLEARN_NATIVE_DIR");
-        if (dir != null && !dir.isBlank()) {
-            return Path.of(dir);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "axlearn", "native");
-    }
-
     /** The built override, compiling it first if this source version was never built here. */
     static Path build() throws IOException {
-        byte[] source;
-        try (InputStream in = MklFastpath.class.getResourceAsStream(SOURCE)) {
-            if (in == null) {
-                throw new IOException(SOURCE + " is missing from axlearn-core's jar");
-            }
-            source = in.readAllBytes();
-        }
-        Path dir = directory();
-        Path library = dir.resolve("libaxlearn_mkl_fastpath-" + digest(source) + ".so");
-        if (Files.isRegularFile(library)) {
-            return library;
-        }
-        String compiler = compiler();
-        Files.createDirectories(dir);
-        try (FileChannel channel =
-                        FileChannel.open(
-                                dir.resolve(".axlearn_mkl_fastpath.lock"),
-                                StandardOpenOption.CREATE,
-                                StandardOpenOption.WRITE);
-                FileLock lock = channel.lock()) {
-            if (Files.isRegularFile(library)) {
-                return library;
-            }
-            Path c = dir.resolve(SOURCE);
-            Files.write(c, source);
-            Path partial = Files.createTempFile(dir, "libaxlearn_mkl_fastpath", ".so.partial");
-            Path log = dir.resolve("mkl_amd_fastpath.build.log");
-            List<String> command =
-                    List.of(
-                            compiler,
-                            "-shared",
-                            "-fPIC",
-                            "-O2",
-                            "-o",
-                            partial.toString(),
-                            c.toString());
-            Process p =
-                    new ProcessBuilder(command)
-                            .redirectErrorStream(true)
-                            .redirectOutput(log.toFile())
-                            .start();
-            p.getOutputStream().close();
-            boolean done = p.waitFor(2, TimeUnit.MINUTES);
-            if (!done || p.exitValue() != 0) {
-                p.destroyForcibly();
-                Files.deleteIfExists(partial);
-                throw new IOException(compiler + " could not build " + c + " (see " + log + ")");
-            }
-            Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
-            return library;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while building " + SOURCE, e);
-        }
+        NativeBuild build =
+                new NativeBuild(
+                        MklFastpath.class,
+                        SOURCE,
+                        "axlearn_mkl_fastpath",
+                        List.of(compiler(), "-shared", "-fPIC", "-O2"),
+                        List.of(),
+                        "");
+        return build.library();
     }
 
     /** {@code cc} or {@code gcc} on the PATH, installing gcc first where this process can. */
@@ -216,15 +153,5 @@ final class MklFastpath {
             }
         }
         throw new IOException("no C compiler (cc or gcc) on the PATH to build " + SOURCE);
-    }
-
-    private static String digest(byte[] source) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(source))
-                    .substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

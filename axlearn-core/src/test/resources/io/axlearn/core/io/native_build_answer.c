@@ -1,0 +1,1 @@
+int axlearn_native_build_answer(void) { return 42; }
