@@ -846,6 +846,11 @@ public final class Trainer extends Configurable {
                         save(dir, root, toSave, lastGoodBefore, dataParallel);
                     }
                     report(progress, checkpointer.drainWritten());
+                    if (dataParallel != null) {
+                        // No rank leaves before rank 0's checkpoint is complete: a stopped rank
+                        // exits non-zero, which aborts MPI and may kill rank 0 mid-write.
+                        collective.barrier();
+                    }
                     throw new TrainingStoppedException(
                             reason
                                     + ": saved checkpoint step "

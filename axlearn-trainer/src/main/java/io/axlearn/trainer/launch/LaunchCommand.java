@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * axlearn launch --backend mpirun|slurm|kubernetes --nodes N --procs-per-node K [--image I]
- *     [--kind mpijob|trainjob] [--output FILE] --module M --config C --trainer-dir DIR [--set ...]
+ *     [--kind mpijob|trainjob] [--mpi pmix|pmi2] [--output FILE] --module M --config C
+ *     --trainer-dir DIR [--set ...]
  * </pre>
  */
 @Command(
@@ -78,6 +79,14 @@ final class LaunchCommand implements Callable<Integer> {
             defaultValue = "0",
             description = "GPUs to request per machine.")
     int gpusPerNode;
+
+    @Option(
+            names = "--mpi",
+            defaultValue = "pmix",
+            description =
+                    "slurm: srun's MPI plugin (srun --mpi=list): pmix for Open MPI, pmi2 for MPICH,"
+                            + " Intel MPI and MVAPICH. Default: ${DEFAULT-VALUE}.")
+    String srunMpi;
 
     @Option(
             names = "--image",
@@ -157,9 +166,9 @@ final class LaunchCommand implements Callable<Integer> {
                         : ("axlearn-" + experiment.module + "-" + experiment.config)
                                 .toLowerCase(java.util.Locale.ROOT)
                                 .replaceAll("[^a-z0-9-]", "-");
-        ClusterLaunch launch;
+        String text;
         try {
-            launch =
+            ClusterLaunch launch =
                     new ClusterLaunch(
                             jobName,
                             nodes,
@@ -171,19 +180,19 @@ final class LaunchCommand implements Callable<Integer> {
                             mountPath,
                             restarts,
                             trainCommand());
+            text =
+                    switch (backend) {
+                        case mpirun -> launch.mpirunLine() + "\n";
+                        case slurm -> launch.sbatchScript(srunMpi);
+                        case kubernetes ->
+                                ClusterLaunch.yaml(
+                                        kind == Kind.mpijob
+                                                ? launch.mpiJob()
+                                                : launch.trainJob(runtime));
+                    };
         } catch (IllegalArgumentException e) {
             throw new ConfigException("launch: " + e.getMessage());
         }
-        String text =
-                switch (backend) {
-                    case mpirun -> launch.mpirunLine() + "\n";
-                    case slurm -> launch.sbatchScript();
-                    case kubernetes ->
-                            ClusterLaunch.yaml(
-                                    kind == Kind.mpijob
-                                            ? launch.mpiJob()
-                                            : launch.trainJob(runtime));
-                };
         if (output != null) {
             try {
                 Files.writeString(output, text);

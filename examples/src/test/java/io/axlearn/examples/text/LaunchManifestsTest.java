@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,11 +51,28 @@ class LaunchManifestsTest {
         assertEquals(Files.readString(file), r.out(), "golden " + file);
     }
 
+    /** MPICH-family clusters start ranks through Slurm's PMI-2 rather than PMIx. */
+    @Test
+    void slurmTakesTheSrunMpiPlugin() {
+        SmallRun.Result r =
+                SmallRun.run(
+                        List.of(
+                                "launch",
+                                "--backend=slurm",
+                                "--mpi=pmi2",
+                                "--module=text.charlm",
+                                "--config=tiny",
+                                "--trainer-dir=/runs/x"));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\nsrun --mpi=pmi2 --kill-on-bad-exit=1 "), r.out());
+    }
+
     @ParameterizedTest
     @CsvSource({
         "'--backend=kubernetes', needs --image",
         "'--backend=kubernetes --image=i --volume-claim=c --mount-path=/data', is not under --mount-path",
-        "'--backend=slurm --nodes=0', must be at least 1"
+        "'--backend=slurm --nodes=0', must be at least 1",
+        "'--backend=slurm --mpi=PMIx', must be a name such as pmix or pmi2"
     })
     void badOptionsSayWhatIsWrong(String options, String message) {
         List<String> args = new ArrayList<>(List.of("launch"));
