@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * the engine starts, for programs that embed axlearn in their own {@code java} process.
  *
  * <p>{@link Engines#pytorch()} calls {@link #applyOnce()} before DJL loads libtorch. Each setting
- * is skipped when the process already has it (the launcher's {@code GLIBC_TUNABLES}, {@code
- * LD_PRELOAD} and {@code ONEDNN_MAX_CPU_ISA}), so under the launcher nothing changes:
+ * is skipped when the process already has it (the launcher's {@code GLIBC_TUNABLES} and {@code
+ * LD_PRELOAD}, or the user's {@code ONEDNN_MAX_CPU_ISA}), so under the launcher only the oneDNN
+ * decision, which the launcher leaves to this class, is made here:
  *
  * <ul>
  *   <li><b>malloc thresholds</b>: {@code mallopt(M_MMAP_THRESHOLD)} and {@code
@@ -33,9 +34,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>MKL vendor check</b> (AMD CPUs): {@link MklFastpath} builds the one-function override
  *       and loads it with global symbol visibility before libtorch, the in-process equivalent of
  *       the launcher's {@code LD_PRELOAD}.
- *   <li><b>oneDNN ISA cap</b> (AMD CPUs): {@code setenv("ONEDNN_MAX_CPU_ISA", "AVX")} in the C
- *       environment before libtorch loads; oneDNN reads it with {@code getenv} at its first
- *       primitive (verified with {@code ONEDNN_VERBOSE}: {@code isa:Intel AVX}).
+ *   <li><b>oneDNN ISA cap</b> (AMD CPUs whose uncapped convolutions fail {@link OnednnCheck}'s
+ *       self-check, run once per CPU in a child JVM and cached): {@code
+ *       setenv("ONEDNN_MAX_CPU_ISA", "AVX")} in the C environment before libtorch loads; oneDNN
+ *       reads it with {@code getenv} at its first primitive (verified with {@code ONEDNN_VERBOSE}:
+ *       {@code isa:Intel AVX}).
  * </ul>
  *
  * <p>Each setting applied, or not applied, is logged once at INFO, one line each, naming the fix
@@ -52,11 +55,15 @@ public final class RuntimeSettings {
 
     /**
      * System property for oneDNN's ISA cap: a value of {@code ONEDNN_MAX_CPU_ISA} ({@code AVX},
-     * {@code AVX2}, ...) to set on any CPU, or {@code none}. Default: {@code AVX} on AMD CPUs
-     * (their AVX2/AVX-512 convolution backward-data kernels are wrong in this PyTorch build, see
-     * docs/layers.md), none elsewhere.
+     * {@code AVX2}, ...) to set on any CPU, {@code none}, or {@code check}: cap at {@code AVX} only
+     * if {@link OnednnCheck}'s self-check of the uncapped convolutions fails on this CPU. Default:
+     * {@code check} on AMD CPUs (the AVX2/AVX-512 convolution backward-data kernels of this PyTorch
+     * build were wrong on some, see docs/layers.md), none elsewhere.
      */
     public static final String ONEDNN_ISA_PROPERTY = "axlearn.onednnMaxCpuIsa";
+
+    /** The {@link #ONEDNN_ISA_PROPERTY} value that decides by {@link OnednnCheck}. */
+    public static final String CHECK = "check";
 
     /** The oneDNN environment variable. */
     public static final String ONEDNN_ISA_ENV = "ONEDNN_MAX_CPU_ISA";
@@ -228,12 +235,37 @@ public final class RuntimeSettings {
                     ONEDNN_ISA_ENV + "=" + existing + " is set, left as is");
         }
         boolean amd = MklFastpath.AMD.equals(vendor);
-        String isa = requested != null ? requested : amd ? "AVX" : "none";
+        String isa = requested != null ? requested : amd ? CHECK : "none";
         if (isa.equalsIgnoreCase("none")) {
             return new Outcome(
                     "oneDNN ISA cap",
                     Status.NOT_NEEDED,
                     "not needed on " + vendor + " (its convolution goldens pass uncapped)");
+        }
+        String why = " (" + ONEDNN_ISA_PROPERTY + ")";
+        if (isa.equalsIgnoreCase(CHECK)) {
+            OnednnCheck.Verdict v = OnednnCheck.verdict(MklFastpath.directory());
+            String source = v.cache() == null ? "" : " (" + v.cache() + ")";
+            if (v.correct()) {
+                return new Outcome(
+                        "oneDNN ISA cap",
+                        Status.NOT_NEEDED,
+                        "not needed: oneDNN's convolutions passed the self-check uncapped on this "
+                                + vendor
+                                + " CPU"
+                                + source
+                                + ": "
+                                + v.detail());
+            }
+            isa = "AVX";
+            why =
+                    " (oneDNN's convolutions failed the self-check uncapped on this "
+                            + vendor
+                            + " CPU"
+                            + source
+                            + ": "
+                            + v.detail()
+                            + ")";
         }
         isa = isa.toUpperCase(Locale.ROOT);
         if (libc == null || libc.setenv(ONEDNN_ISA_ENV, isa, 0) != 0) {
@@ -254,11 +286,6 @@ public final class RuntimeSettings {
                                 + isa
                                 + ")"
                         : " before libtorch loaded";
-        String why =
-                requested != null
-                        ? " (" + ONEDNN_ISA_PROPERTY + ")"
-                        : " (oneDNN's AVX2/AVX-512 convolution backward-data kernels return wrong"
-                                + " gradients on AMD in this PyTorch build)";
         return new Outcome(
                 "oneDNN ISA cap",
                 Status.APPLIED,

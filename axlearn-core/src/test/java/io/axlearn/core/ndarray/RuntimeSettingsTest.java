@@ -96,6 +96,42 @@ class RuntimeSettingsTest {
     }
 
     /**
+     * {@code check} (the default on AMD CPUs) runs {@link OnednnCheck} once in a child JVM without
+     * a cap, caches the verdict and follows it: on a CPU whose convolutions pass, oneDNN runs
+     * uncapped; a cached "wrong" verdict caps it at AVX without running the check again.
+     */
+    @Test
+    void onednnCheck_runsOnceInAChildJvm_cachesTheVerdict_andFollowsIt() throws Exception {
+        Path nativeDir = work.resolve("native");
+        Map<String, String> env =
+                Map.of("ONEDNN_VERBOSE", "1", "AXLEARN_NATIVE_DIR", nativeDir.toString());
+        String check = "-D" + RuntimeSettings.ONEDNN_ISA_PROPERTY + "=" + RuntimeSettings.CHECK;
+        String off = "-D" + MklFastpath.MODE_PROPERTY + "=off";
+        String first = probe(env, check, off);
+        assertEquals(1, count(first, "running oneDNN's convolution self-check"), first);
+        Path cache = OnednnCheck.cacheFile(nativeDir);
+        List<String> verdict = Files.readAllLines(cache);
+        boolean correct = verdict.get(0).equals("correct");
+        assertTrue(verdict.get(1).matches("\\d+ of \\d+ float32 convolutions .*"), verdict.get(1));
+        assertTrue(
+                first.contains("outcome oneDNN ISA cap=" + (correct ? "NOT_NEEDED" : "APPLIED")),
+                first);
+        assertEquals(!correct, Pattern.compile("(?m)isa:Intel AVX$").matcher(first).find(), first);
+
+        Files.writeString(cache, "wrong\n1 of 40 float32 convolutions differ (test)\n");
+        String capped = probe(env, check, off);
+        assertEquals(0, count(capped, "running oneDNN's convolution self-check"), capped);
+        assertEquals(
+                1,
+                count(
+                        capped,
+                        "runtime setting oneDNN ISA cap: setenv ONEDNN_MAX_CPU_ISA=AVX before"
+                                + " libtorch loaded (oneDNN's convolutions failed the self-check"),
+                capped);
+        assertTrue(Pattern.compile("(?m)isa:Intel AVX$").matcher(capped).find(), capped);
+    }
+
+    /**
      * The global-visibility load really interposes MKL's vendor check: MKL calls the override's
      * symbol, not its own, whether it answers "Intel" or "not Intel". On an Intel CPU the answer
      * also shows in MKL's banner ("not Intel" is the SSE2 path); on AMD the banner names no path

@@ -16,7 +16,6 @@ import io.axlearn.vision.classifier.ImageClassifier;
 import io.axlearn.vision.resnet.ResNet;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -81,35 +80,58 @@ public final class ResNetBenchmark {
         Batch data = batch(batch, channels * size * size);
         try (NDManager run = Engines.pytorch().newBaseManager()) {
             TrainerState state = trainStep.init(run, InputState.start(0));
-            List<Double> times = new ArrayList<>();
+            double[] times = new double[steps];
+            double[][] phases = new double[3][steps];
             for (int i = 0; i < steps + warmup; i++) {
                 long start = System.nanoTime();
                 try (TrainStep.Output out = trainStep.apply(state, data)) {
                     state = out.state();
                     out.loss();
-                }
-                if (i >= warmup) {
-                    times.add((System.nanoTime() - start) / 1e6);
+                    if (i >= warmup) {
+                        times[i - warmup] = (System.nanoTime() - start) / 1e6;
+                        TrainStep.Timings t = out.timings();
+                        phases[0][i - warmup] = t.forwardNanos() / 1e6;
+                        phases[1][i - warmup] = t.backwardNanos() / 1e6;
+                        phases[2][i - warmup] = t.updateNanos() / 1e6;
+                    }
                 }
             }
-            double[] v = times.stream().mapToDouble(Double::doubleValue).toArray();
-            Arrays.sort(v);
-            double median = v[v.length / 2];
+            double median = median(times);
             System.out.println(RuntimeSettings.describe());
             System.out.printf(
-                    "axlearn %s batch %d: median step %.1f ms, %.0f images/s (%d steps)%n",
-                    model, batch, median, batch * 1000 / median, steps);
+                    Locale.ROOT,
+                    "axlearn %s batch %d: median step %.1f ms, %.0f images/s (%d steps); "
+                            + "forward %.1f, backward %.1f, update %.1f ms%n",
+                    model,
+                    batch,
+                    median,
+                    batch * 1000 / median,
+                    steps,
+                    median(phases[0]),
+                    median(phases[1]),
+                    median(phases[2]));
             System.out.printf(
                     Locale.ROOT,
                     "{\"bench\":\"%s\",\"batch\":%d,\"steps\":%d,\"warmup\":%d,"
-                            + "\"params\":%d,\"step_ms_median\":%.3f}%n",
+                            + "\"params\":%d,\"step_ms_median\":%.3f,\"forward_ms\":%.3f,"
+                            + "\"backward_ms\":%.3f,\"update_ms\":%.3f}%n",
                     model,
                     batch,
                     steps,
                     warmup,
                     trainStep.numTrainableValues(),
-                    median);
+                    median,
+                    median(phases[0]),
+                    median(phases[1]),
+                    median(phases[2]));
         }
+    }
+
+    /** The median of {@code v} (the upper one of an even count), sorting a copy. */
+    private static double median(double[] v) {
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** A fixed batch of {@code n} random images of {@code pixels} values and random labels. */
