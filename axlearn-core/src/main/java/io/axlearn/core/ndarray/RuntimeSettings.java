@@ -1,5 +1,6 @@
 package io.axlearn.core.ndarray;
 
+import io.axlearn.core.io.NativeBuild;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -244,7 +245,7 @@ public final class RuntimeSettings {
         }
         String why = " (" + ONEDNN_ISA_PROPERTY + ")";
         if (isa.equalsIgnoreCase(CHECK)) {
-            OnednnCheck.Verdict v = OnednnCheck.verdict(MklFastpath.directory());
+            OnednnCheck.Verdict v = OnednnCheck.verdict(NativeBuild.directory());
             String source = v.cache() == null ? "" : " (" + v.cache() + ")";
             if (v.correct()) {
                 return new Outcome(
