@@ -51,6 +51,17 @@ public final class OnednnCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnednnCheck.class);
 
+    /** The {@code /proc/cpuinfo} fields the verdict depends on. */
+    private static final List<String> CPU_FIELDS =
+            List.of(
+                    "vendor_id",
+                    "cpu family",
+                    "model",
+                    "model name",
+                    "stepping",
+                    "microcode",
+                    "flags");
+
     private OnednnCheck() {}
 
     /**
@@ -208,7 +219,7 @@ public final class OnednnCheck {
      */
     static Verdict verdict(Path dir) {
         String key = key();
-        Path cache = cacheFile(dir);
+        Path cache = cacheFile(dir, key);
         try {
             if (Files.isRegularFile(cache)) {
                 List<String> lines = Files.readAllLines(cache);
@@ -242,7 +253,11 @@ public final class OnednnCheck {
 
     /** The cache file of this CPU and libtorch's verdict in {@code dir}. */
     static Path cacheFile(Path dir) {
-        return dir.resolve("onednn-check-" + digest(key()) + ".txt");
+        return cacheFile(dir, key());
+    }
+
+    private static Path cacheFile(Path dir, String key) {
+        return dir.resolve("onednn-check-" + digest(key) + ".txt");
     }
 
     /** Runs {@link #main} in a child JVM with no ISA cap and the settings off. */
@@ -302,10 +317,7 @@ public final class OnednnCheck {
                     break; // the first processor is enough: the VM's CPUs are one model
                 }
                 String name = line.substring(0, Math.max(line.indexOf(':'), 0)).trim();
-                if (List.of("vendor_id", "cpu family", "model", "model name", "stepping")
-                                .contains(name)
-                        || name.equals("microcode")
-                        || name.equals("flags")) {
+                if (CPU_FIELDS.contains(name)) {
                     key.append(line.trim()).append('\n');
                 }
             }
