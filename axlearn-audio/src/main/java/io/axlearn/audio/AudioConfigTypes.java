@@ -6,6 +6,7 @@ import io.axlearn.audio.asr.CtcModel;
 import io.axlearn.audio.frontend.KaldiFbank;
 import io.axlearn.audio.frontend.SpecAugment;
 import io.axlearn.audio.input.CharVocab;
+import io.axlearn.audio.input.ClipPerturbation;
 import io.axlearn.audio.input.ManifestSource;
 import io.axlearn.audio.input.SpokenDigitsSource;
 import io.axlearn.core.config.ConfigBase;
@@ -21,6 +22,7 @@ public final class AudioConfigTypes implements ConfigTypeProvider {
         Map<String, Class<? extends ConfigBase<?>>> types = new LinkedHashMap<>();
         types.put("audio/ManifestSource", ManifestSource.class);
         types.put("audio/SpokenDigitsSource", SpokenDigitsSource.class);
+        types.put("audio/ClipPerturbation", ClipPerturbation.Config.class);
         types.put("audio/CharVocab", CharVocab.Config.class);
         types.put("audio/KaldiFbank", KaldiFbank.Config.class);
         types.put("audio/SpecAugment", SpecAugment.Config.class);

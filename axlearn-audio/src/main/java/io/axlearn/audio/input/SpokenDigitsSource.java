@@ -1,6 +1,7 @@
 package io.axlearn.audio.input;
 
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.config.ConfigPath;
 import io.axlearn.core.input.ExampleSource;
 import io.axlearn.core.io.DebianPackages;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +28,14 @@ import java.util.concurrent.Future;
  * <p>Splits keep voices apart: {@code TRAIN} uses espeak-ng voice variants that {@code
  * HELD_OUT_ESPEAK} never uses (and the other way round); {@code HELD_OUT_FLITE} is a synthesiser
  * the training split never contains. Each split draws its digits from its own seed.
+ *
+ * <p>Two options make the clips more varied, both off by default: {@code perturbation} ({@link
+ * ClipPerturbation}: speed, telephone band, gain, noise, each clip from its own seed) and {@code
+ * festivalFraction}, the share of clips spoken by Debian's {@code festival} with its {@code
+ * ked_diphone} voice (package {@code festvox-kdlpc16k}, durations stretched 0.8-1.3x) instead of
+ * espeak-ng. Festival is flite's ancestor (flite is its small C rewrite, from the same group), but
+ * ked is a speaker none of the flite voices use. A corpus with either option is cached under its
+ * own folder, {@code <split>-<count>-<digest of the options>}.
  */
 public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsSource> {
 
@@ -60,8 +70,19 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
     private static final String[] HELD_OUT_VARIANTS = {
         "m5", "m6", "m7", "f4", "f5", "klatt2", "edward", "belinda", "david", "shelby"
     };
+
+    /**
+     * The file beside each corpus's manifest that names each clip's synthesiser and voice ({@code
+     * file<TAB>voice}), for error rates per voice.
+     */
+    public static final String VOICES = "voices.tsv";
+
+    /** Festival clips per festival process. */
+    private static final int FESTIVAL_BATCH = 50;
+
     private static final String[] FLITE_VOICES = {"kal", "kal16", "awb", "rms", "slt"};
     private static final int RATE = 16000;
+    private static final String FESTIVAL_VOICE = "ked_diphone";
 
     /** The split. */
     private Split split = Split.TRAIN;
@@ -74,6 +95,15 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
 
     /** Padded clip duration in seconds; longer clips (rare, slow voices) are dropped. */
     private double maxSeconds = 6.0;
+
+    /** Waveform perturbations applied to each clip when it is generated (default: none). */
+    private ClipPerturbation.Config perturbation = ClipPerturbation.config();
+
+    /**
+     * Share of the clips spoken by festival's {@code ked_diphone} voice instead of espeak-ng, in
+     * {@code [0, 1]}; not allowed for {@code HELD_OUT_FLITE}.
+     */
+    private double festivalFraction = 0;
 
     /** Sets the split. */
     public SpokenDigitsSource split(Split v) {
@@ -95,6 +125,16 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
         return set(() -> maxSeconds = v);
     }
 
+    /** Sets the perturbations (stored as a copy). */
+    public SpokenDigitsSource perturbation(ClipPerturbation.Config v) {
+        return set(() -> perturbation = v.copy());
+    }
+
+    /** Sets the share of festival clips. */
+    public SpokenDigitsSource festivalFraction(double v) {
+        return set(() -> festivalFraction = v);
+    }
+
     /** The vocabulary of the transcripts. */
     public static CharVocab.Config vocab() {
         return CharVocab.config().alphabet(ALPHABET);
@@ -105,11 +145,23 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
         if (count <= 0) {
             throw invalid("count", "must be positive, got " + count);
         }
+        if (festivalFraction < 0 || festivalFraction > 1) {
+            throw invalid("festivalFraction", "must be in [0, 1], got " + festivalFraction);
+        }
+        if (festivalFraction > 0 && split == Split.HELD_OUT_FLITE) {
+            throw invalid("festivalFraction", "must be 0 for HELD_OUT_FLITE (flite only)");
+        }
     }
 
     @Override
     protected ExampleSource create() {
-        Path manifest = ensureGenerated(Path.of(dir), split, count);
+        Recipe recipe =
+                new Recipe(
+                        split,
+                        count,
+                        perturbation.instantiateAt(ConfigPath.child(path(), "perturbation")),
+                        festivalFraction);
+        Path manifest = ensureGenerated(Path.of(dir), recipe);
         return new ManifestSource()
                 .manifest(manifest.toString())
                 .sampleRate(RATE)
@@ -120,24 +172,67 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
                 .instantiateAt(path());
     }
 
-    /** The manifest of a split, generating its clips first when the cache lacks them. */
-    public static synchronized Path ensureGenerated(Path root, Split split, int count) {
-        Path folder = root.resolve(split.name().toLowerCase(java.util.Locale.ROOT) + "-" + count);
+    /**
+     * What a corpus is made of: the split's voices, the number of clips, the perturbations and the
+     * festival share. Equal recipes give equal corpora.
+     *
+     * @param split the voices
+     * @param count number of clips
+     * @param perturbation applied to every clip after resampling
+     * @param festivalFraction share of clips spoken by festival instead of espeak-ng
+     */
+    public record Recipe(
+            Split split, int count, ClipPerturbation perturbation, double festivalFraction) {
+
+        /** A plain corpus: no perturbation, no festival. */
+        public static Recipe plain(Split split, int count) {
+            return new Recipe(split, count, ClipPerturbation.config().instantiate(), 0);
+        }
+
+        /**
+         * The cache folder's name: {@code <split>-<count>}, plus a digest of the options when any
+         * is on (so that plain corpora keep the name they always had).
+         */
+        public String folderName() {
+            String name = split.name().toLowerCase(Locale.ROOT) + "-" + count;
+            if (perturbation.getConfig().isIdentity() && festivalFraction == 0) {
+                return name;
+            }
+            String options = perturbation.getConfig().toFlatMap() + " festival=" + festivalFraction;
+            return name + "-" + Integer.toHexString(options.hashCode());
+        }
+    }
+
+    /** The manifest of a plain split, generating its clips first when the cache lacks them. */
+    public static Path ensureGenerated(Path root, Split split, int count) {
+        return ensureGenerated(root, Recipe.plain(split, count));
+    }
+
+    /** The manifest of a corpus, generating its clips first when the cache lacks them. */
+    public static synchronized Path ensureGenerated(Path root, Recipe recipe) {
+        Path folder = root.resolve(recipe.folderName());
         Path manifest = folder.resolve("manifest.tsv");
         if (Files.isRegularFile(manifest)) {
             return manifest;
         }
-        if (split == Split.HELD_OUT_FLITE) {
+        if (recipe.split() == Split.HELD_OUT_FLITE) {
             DebianPackages.require(Path.of("/usr/bin/flite"), "flite", "audio.digits");
         } else {
             DebianPackages.require(Path.of("/usr/bin/espeak-ng"), "espeak-ng", "audio.digits");
         }
+        if (recipe.festivalFraction() > 0) {
+            DebianPackages.require(Path.of("/usr/bin/text2wave"), "festival", "audio.digits");
+            DebianPackages.require(
+                    Path.of("/usr/share/festival/voices/english/" + FESTIVAL_VOICE),
+                    "festvox-kdlpc16k",
+                    "audio.digits");
+        }
         System.err.println(
-                "axlearn: synthesising " + count + " spoken digit strings into " + folder);
+                "axlearn: synthesising " + recipe.count() + " spoken digit strings into " + folder);
         try {
             Files.createDirectories(root);
             Path tmp = Files.createTempDirectory(root, folder.getFileName() + ".tmp");
-            List<String> lines = generate(tmp, split, count);
+            List<String> lines = generate(tmp, recipe);
             Files.write(tmp.resolve("manifest.tsv"), lines);
             Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -146,9 +241,11 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
         return manifest;
     }
 
-    private static List<String> generate(Path out, Split split, int count) throws IOException {
+    private static List<String> generate(Path out, Recipe recipe) throws IOException {
+        Split split = recipe.split();
+        int count = recipe.count();
         SplittableRandom random = new SplittableRandom(1000 + split.ordinal());
-        List<String[]> jobs = new ArrayList<>();
+        List<Clip> clips = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = 1 + random.nextInt(7);
             StringBuilder words = new StringBuilder();
@@ -159,44 +256,82 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
                 text.append(k == 0 ? "" : " ").append(d);
             }
             String file = String.format("%05d.wav", i);
-            List<String> command = new ArrayList<>();
-            if (split == Split.HELD_OUT_FLITE) {
-                String voice = FLITE_VOICES[random.nextInt(FLITE_VOICES.length)];
-                command.addAll(
-                        List.of("flite", "-voice", voice, "-t", words.toString(), "-o", file));
+            long seed = 7919L * i + split.ordinal();
+            // Drawn only when festival is on, so that plain corpora keep their clips.
+            boolean festival =
+                    recipe.festivalFraction() > 0
+                            && random.nextDouble() < recipe.festivalFraction();
+            List<String> command;
+            String voice;
+            if (festival) {
+                double stretch = 0.8 + 0.5 * random.nextDouble();
+                voice =
+                        String.format(
+                                Locale.ROOT, "festival %s stretch %.2f", FESTIVAL_VOICE, stretch);
+                command =
+                        List.of(
+                                String.format(
+                                        Locale.ROOT,
+                                        "(Parameter.set 'Duration_Stretch %.2f)%n"
+                                                + "(utt.save.wave (SynthText \"%s\") \"%s\" 'riff)",
+                                        stretch,
+                                        words,
+                                        file));
+            } else if (split == Split.HELD_OUT_FLITE) {
+                String name = FLITE_VOICES[random.nextInt(FLITE_VOICES.length)];
+                voice = "flite " + name;
+                command = List.of("flite", "-voice", name, "-t", words.toString(), "-o", file);
             } else {
                 String[] variants = split == Split.TRAIN ? TRAIN_VARIANTS : HELD_OUT_VARIANTS;
-                String voice =
+                String name =
                         ACCENTS[random.nextInt(ACCENTS.length)]
                                 + "+"
                                 + variants[random.nextInt(variants.length)];
-                command.addAll(
+                String speed = Integer.toString(120 + random.nextInt(101));
+                String pitch = Integer.toString(20 + random.nextInt(61));
+                voice = "espeak-ng " + name + " speed " + speed + " pitch " + pitch;
+                command =
                         List.of(
                                 "espeak-ng",
                                 "-v",
-                                voice,
+                                name,
                                 "-s",
-                                Integer.toString(120 + random.nextInt(101)),
+                                speed,
                                 "-p",
-                                Integer.toString(20 + random.nextInt(61)),
+                                pitch,
                                 "-w",
                                 file,
-                                words.toString()));
+                                words.toString());
             }
-            jobs.add(new String[] {file, text.toString(), String.join("\u0000", command)});
+            clips.add(new Clip(file, text.toString(), voice, festival, command, seed));
+        }
+        // One job per espeak-ng or flite clip; festival's clips in batches of one script each,
+        // since starting festival costs more than speaking a clip.
+        List<List<Clip>> jobs = new ArrayList<>();
+        List<Clip> festivalBatch = new ArrayList<>();
+        for (Clip clip : clips) {
+            if (!clip.festival()) {
+                jobs.add(List.of(clip));
+                continue;
+            }
+            festivalBatch.add(clip);
+            if (festivalBatch.size() == FESTIVAL_BATCH) {
+                jobs.add(festivalBatch);
+                festivalBatch = new ArrayList<>();
+            }
+        }
+        if (!festivalBatch.isEmpty()) {
+            jobs.add(festivalBatch);
         }
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            List<Future<String>> lines = new ArrayList<>();
-            for (String[] job : jobs) {
-                lines.add(
-                        pool.submit(() -> synthesise(out, job[0], job[1], job[2].split("\u0000"))));
+            List<Future<?>> done = new ArrayList<>();
+            for (List<Clip> job : jobs) {
+                done.add(pool.submit(() -> synthesise(out, job, recipe.perturbation())));
             }
-            List<String> manifest = new ArrayList<>();
-            for (Future<String> f : lines) {
-                manifest.add(f.get());
+            for (Future<?> f : done) {
+                f.get();
             }
-            return manifest;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while synthesising digits", e);
@@ -207,11 +342,51 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
         } finally {
             pool.shutdownNow();
         }
+        List<String> manifest = new ArrayList<>();
+        List<String> voices = new ArrayList<>();
+        for (Clip clip : clips) {
+            manifest.add(clip.file() + "\t" + clip.text());
+            voices.add(clip.file() + "\t" + clip.voice());
+        }
+        Files.write(out.resolve(VOICES), voices);
+        return manifest;
     }
 
-    /** Runs the synthesiser, resamples its output to 16 kHz in place; the manifest line. */
-    private static String synthesise(Path out, String file, String text, String[] command) {
+    /**
+     * One clip to synthesise.
+     *
+     * @param file WAV file name in the corpus folder
+     * @param text transcript
+     * @param voice who spoke it, for {@value #VOICES}
+     * @param festival spoken by festival: {@code command} is one Scheme expression of its script
+     * @param command the synthesiser's command line, or festival's Scheme lines
+     * @param seed the perturbation's seed
+     */
+    private record Clip(
+            String file,
+            String text,
+            String voice,
+            boolean festival,
+            List<String> command,
+            long seed) {}
+
+    /**
+     * Runs the synthesiser for {@code clips} (one command, or one festival script for them all),
+     * then resamples each output to 16 kHz and perturbs it in place.
+     */
+    private static Void synthesise(Path out, List<Clip> clips, ClipPerturbation perturbation) {
+        List<String> command;
+        Path script = null;
         try {
+            if (clips.get(0).festival()) {
+                script = out.resolve(clips.get(0).file() + ".scm");
+                List<String> lines = new ArrayList<>(List.of("(voice_" + FESTIVAL_VOICE + ")"));
+                clips.forEach(c -> lines.addAll(c.command()));
+                Files.write(script, lines);
+                command = List.of("festival", "-b", script.toString());
+            } else {
+                command = clips.get(0).command();
+            }
             Process p =
                     new ProcessBuilder(command)
                             .directory(out.toFile())
@@ -222,12 +397,22 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
                 throw new ConfigException(
                         String.join(" ", command) + " failed with status " + p.exitValue());
             }
-            Path wav = out.resolve(file);
-            WavFile.Waveform w = WavFile.read(wav);
-            WavFile.write(wav, Resampler.resample(w.samples(), w.sampleRate(), RATE), RATE);
-            return file + "\t" + text;
+            for (Clip clip : clips) {
+                Path wav = out.resolve(clip.file());
+                if (!Files.isRegularFile(wav)) {
+                    throw new ConfigException(
+                            String.join(" ", command) + " wrote no " + clip.file());
+                }
+                WavFile.Waveform w = WavFile.read(wav);
+                float[] samples = Resampler.resample(w.samples(), w.sampleRate(), RATE);
+                WavFile.write(wav, perturbation.apply(samples, RATE, clip.seed()), RATE);
+            }
+            if (script != null) {
+                Files.delete(script);
+            }
+            return null;
         } catch (IOException e) {
-            throw new UncheckedIOException(String.join(" ", command) + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("synthesising " + clips.get(0).file() + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
