@@ -144,7 +144,11 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Main.trainerConfig(experiment); // the run must resolve before anything is launched
+        // The run must resolve, and its learner (schedule, decay rules) validate, before anything
+        // is launched: a bad value found by every rank after the job starts costs a queue wait.
+        // The input is not built here, since that may read or generate a data set.
+        io.axlearn.trainer.Trainer.Config trainer = Main.trainerConfig(experiment);
+        ((io.axlearn.core.learner.Learner.Config) trainer.get("learner")).instantiateAt("learner");
         if (backend == Backend.kubernetes && image == null) {
             throw new ConfigException("--backend kubernetes needs --image (the training image)");
         }

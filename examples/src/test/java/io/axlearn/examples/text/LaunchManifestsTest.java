@@ -72,7 +72,9 @@ class LaunchManifestsTest {
         "'--backend=kubernetes', needs --image",
         "'--backend=kubernetes --image=i --volume-claim=c --mount-path=/data', is not under --mount-path",
         "'--backend=slurm --nodes=0', must be at least 1",
-        "'--backend=slurm --mpi=PMIx', must be a name such as pmix or pmi2"
+        "'--backend=slurm --mpi=PMIx', must be a name such as pmix or pmi2",
+        "'--backend=slurm --set learner.optimizer.learningRate.peak=-1',"
+                + " learner.optimizer.learningRate must be finite and >= 0"
     })
     void badOptionsSayWhatIsWrong(String options, String message) {
         List<String> args = new ArrayList<>(List.of("launch"));
