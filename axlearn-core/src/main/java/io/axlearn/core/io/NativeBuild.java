@@ -149,13 +149,35 @@ public record NativeBuild(
     }
 
     private String digest(byte[] source) {
+        return sha256Hex(12, source, salt.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The first {@code hexDigits} hex digits of the SHA-256 of {@code parts}, in order. */
+    public static String sha256Hex(int hexDigits, byte[]... parts) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(source);
-            sha.update(salt.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+            for (byte[] part : parts) {
+                sha.update(part);
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, hexDigits);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} through a temporary file in the same folder that is
+     * renamed into place, so that a reader sees the whole file or none of it.
+     */
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path partial =
+                Files.createTempFile(
+                        target.getParent(), target.getFileName().toString(), ".partial");
+        try {
+            Files.write(partial, bytes);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
         }
     }
 

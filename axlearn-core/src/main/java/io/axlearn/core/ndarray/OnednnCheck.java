@@ -6,16 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.axlearn.core.io.NativeBuild;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -240,11 +237,9 @@ public final class OnednnCheck {
         }
         try {
             Files.createDirectories(dir);
-            Path partial = Files.createTempFile(dir, "onednn-check", ".partial");
-            Files.writeString(
-                    partial,
-                    (v.correct() ? "correct" : "wrong") + "\n" + v.detail() + "\n" + key + "\n");
-            Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE);
+            String record =
+                    (v.correct() ? "correct" : "wrong") + "\n" + v.detail() + "\n" + key + "\n";
+            NativeBuild.writeAtomically(cache, record.getBytes(StandardCharsets.UTF_8));
             return new Verdict(v.correct(), v.detail(), cache);
         } catch (IOException e) {
             return v;
@@ -357,13 +352,6 @@ public final class OnednnCheck {
     }
 
     static String digest(String text) {
-        try {
-            byte[] d =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return NativeBuild.sha256Hex(16, text.getBytes(StandardCharsets.UTF_8));
     }
 }
