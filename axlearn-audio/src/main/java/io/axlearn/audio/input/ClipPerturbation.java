@@ -16,6 +16,9 @@ import java.util.SplittableRandom;
  *       2015</a>);
  *   <li><em>telephone band</em>: with probability {@code telephoneProbability}, the clip goes down
  *       to 8 kHz and back (nothing left above 4 kHz) through 8-bit mu-law (G.711) quantisation;
+ *   <li><em>leading silence</em>: zeros before the speech, uniform in {@code [0,
+ *       maxLeadingSilenceSeconds]}, as a recording that starts before the talker does (synthesisers
+ *       differ here: espeak-ng starts speaking within about 10 ms, flite after about 250 ms);
  *   <li><em>gain</em>: a level change uniform in {@code [-maxGainDb, +maxGainDb]} decibels;
  *   <li><em>noise</em>: with probability {@code noiseProbability}, white or pink noise (even odds)
  *       at a signal-to-noise ratio uniform in {@code [minSnrDb, maxSnrDb]} decibels, measured
@@ -33,6 +36,9 @@ public final class ClipPerturbation {
 
         /** Probability that a clip is band-limited to the telephone band (8 kHz, mu-law). */
         private double telephoneProbability = 0;
+
+        /** Longest silence put before the speech, in seconds. */
+        private double maxLeadingSilenceSeconds = 0;
 
         /** Largest level change in decibels, either way. */
         private double maxGainDb = 0;
@@ -54,6 +60,11 @@ public final class ClipPerturbation {
         /** Sets the telephone-band probability. */
         public Config telephoneProbability(double v) {
             return set(() -> telephoneProbability = v);
+        }
+
+        /** Sets the longest leading silence in seconds. */
+        public Config maxLeadingSilenceSeconds(double v) {
+            return set(() -> maxLeadingSilenceSeconds = v);
         }
 
         /** Sets the largest level change in decibels. */
@@ -80,6 +91,7 @@ public final class ClipPerturbation {
         public boolean isIdentity() {
             return maxSpeedChange == 0
                     && telephoneProbability == 0
+                    && maxLeadingSilenceSeconds == 0
                     && maxGainDb == 0
                     && noiseProbability == 0;
         }
@@ -91,6 +103,11 @@ public final class ClipPerturbation {
             }
             probability("telephoneProbability", telephoneProbability);
             probability("noiseProbability", noiseProbability);
+            if (maxLeadingSilenceSeconds < 0) {
+                throw invalid(
+                        "maxLeadingSilenceSeconds",
+                        "must not be negative, got " + maxLeadingSilenceSeconds);
+            }
             if (maxGainDb < 0) {
                 throw invalid("maxGainDb", "must not be negative, got " + maxGainDb);
             }
@@ -156,6 +173,12 @@ public final class ClipPerturbation {
             }
             float[] back = Resampler.resample(narrow, TELEPHONE_RATE, rate);
             out = java.util.Arrays.copyOf(back, out.length);
+        }
+        if (cfg.maxLeadingSilenceSeconds > 0) {
+            int silence = (int) (cfg.maxLeadingSilenceSeconds * rate * random.nextDouble());
+            float[] padded = new float[silence + out.length];
+            System.arraycopy(out, 0, padded, silence, out.length);
+            out = padded;
         }
         if (cfg.maxGainDb > 0) {
             double gain = decibels(cfg.maxGainDb * (2 * random.nextDouble() - 1));

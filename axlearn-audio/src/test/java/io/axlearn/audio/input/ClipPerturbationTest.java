@@ -82,6 +82,23 @@ class ClipPerturbationTest {
     }
 
     @Test
+    void leadingSilence_putsUpToItsLengthOfZerosBeforeTheClip() {
+        ClipPerturbation lead =
+                ClipPerturbation.config().maxLeadingSilenceSeconds(0.4).instantiate();
+        float[] tone = sine(440);
+        int longest = 0;
+        for (long seed = 0; seed < 10; seed++) {
+            float[] out = lead.apply(tone, RATE, seed);
+            int silence = out.length - tone.length;
+            assertTrue(silence >= 0 && silence <= 0.4 * RATE, "silence " + silence);
+            assertArrayEquals(new float[silence], Arrays.copyOf(out, silence));
+            assertArrayEquals(tone, Arrays.copyOfRange(out, silence, out.length));
+            longest = Math.max(longest, silence);
+        }
+        assertTrue(longest > 0.2 * RATE, "longest " + longest);
+    }
+
+    @Test
     void muLaw_roundTripsWithinItsQuantisationStep() {
         for (float x : new float[] {0f, 0.001f, -0.01f, 0.1f, -0.5f, 0.99f, 1f}) {
             float y = ClipPerturbation.muLawRoundTrip(x);
