@@ -14,6 +14,8 @@ MODEL=${1:-resnet-tiny}
 BATCH=${2:-128}
 STEPS=${3:-20}
 ROUNDS=${4:-3}
+source tools/bench/ensure_torch.sh
+ensure_torch
 for r in $(seq "$ROUNDS"); do
   ./axlearn run-class io.axlearn.examples.bench.ResNetBenchmark "$MODEL" "$BATCH" "$STEPS" 2>&1 | grep -E "^axlearn|^settings"
   /usr/bin/python3 tools/bench/resnet_step.py --model "$MODEL" --batch "$BATCH" --steps "$STEPS" --threads 2
