@@ -10,7 +10,6 @@ import ai.djl.training.GradientCollector;
 import io.axlearn.core.losses.CrossEntropy;
 import io.axlearn.core.ndarray.Engines;
 import io.axlearn.core.ndarray.NativeMemory;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BinaryOperator;
@@ -96,7 +95,7 @@ public final class CrossEntropyBenchmark {
             for (int k = 0; k < variants.size(); k++) {
                 System.out.printf(
                         "| %-38s | %7.1f ms | %12.0f MiB |%n",
-                        variants.get(k).name(), median(times[k]), median(peaks[k]));
+                        variants.get(k).name(), Median.of(times[k]), Median.of(peaks[k]));
             }
         }
     }
@@ -196,12 +195,6 @@ public final class CrossEntropyBenchmark {
         NDArray copy = a.duplicate();
         copy.attach(m);
         return copy;
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
     }
 
     /** Samples malloc'd bytes in a background thread between {@link #start} and {@link #stop}. */

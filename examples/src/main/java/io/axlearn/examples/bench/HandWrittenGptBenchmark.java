@@ -23,7 +23,6 @@ import io.axlearn.trainer.TrainerState;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -155,8 +154,8 @@ public final class HandWrittenGptBenchmark {
                                 + " -> "
                                 + run.getManagedArrays().size());
             }
-            double libMedian = median(lib);
-            double dirMedian = median(dir);
+            double libMedian = Median.of(lib);
+            double dirMedian = Median.of(dir);
             System.out.println(RuntimeSettings.describe());
             System.out.printf(
                     Locale.ROOT,
@@ -169,13 +168,13 @@ public final class HandWrittenGptBenchmark {
                     dims.batch(),
                     dims.seq(),
                     libMedian,
-                    median(libPhases[0]),
-                    median(libPhases[1]),
-                    median(libPhases[2]),
+                    Median.of(libPhases[0]),
+                    Median.of(libPhases[1]),
+                    Median.of(libPhases[2]),
                     dirMedian,
-                    median(dirPhases[0]),
-                    median(dirPhases[1]),
-                    median(dirPhases[2]),
+                    Median.of(dirPhases[0]),
+                    Median.of(dirPhases[1]),
+                    Median.of(dirPhases[2]),
                     libMedian / dirMedian,
                     lib.size(),
                     rounds,
@@ -257,16 +256,6 @@ public final class HandWrittenGptBenchmark {
                         Batch.WEIGHT,
                         DataType.FLOAT32),
                 InputState.start(0));
-    }
-
-    private static double median(List<Double> values) {
-        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
     }
 
     /**

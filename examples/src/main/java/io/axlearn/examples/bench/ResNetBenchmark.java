@@ -16,7 +16,6 @@ import io.axlearn.vision.classifier.ImageClassifier;
 import io.axlearn.vision.resnet.ResNet;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +95,7 @@ public final class ResNetBenchmark {
                     }
                 }
             }
-            double median = median(times);
+            double median = Median.of(times);
             System.out.println(RuntimeSettings.describe());
             System.out.printf(
                     Locale.ROOT,
@@ -107,9 +106,9 @@ public final class ResNetBenchmark {
                     median,
                     batch * 1000 / median,
                     steps,
-                    median(phases[0]),
-                    median(phases[1]),
-                    median(phases[2]));
+                    Median.of(phases[0]),
+                    Median.of(phases[1]),
+                    Median.of(phases[2]));
             System.out.printf(
                     Locale.ROOT,
                     "{\"bench\":\"%s\",\"batch\":%d,\"steps\":%d,\"warmup\":%d,"
@@ -121,17 +120,10 @@ public final class ResNetBenchmark {
                     warmup,
                     trainStep.numTrainableValues(),
                     median,
-                    median(phases[0]),
-                    median(phases[1]),
-                    median(phases[2]));
+                    Median.of(phases[0]),
+                    Median.of(phases[1]),
+                    Median.of(phases[2]));
         }
-    }
-
-    /** The median of {@code v} (the upper one of an even count), sorting a copy. */
-    private static double median(double[] v) {
-        double[] sorted = v.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     /** A fixed batch of {@code n} random images of {@code pixels} values and random labels. */

@@ -14,7 +14,6 @@ import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.ndarray.Engines;
 import io.axlearn.core.ndarray.OwnedArrays;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -92,8 +91,8 @@ public final class TransformerStackBenchmark {
                                 + " -> "
                                 + liveAfter);
             }
-            double libMedian = median(lib);
-            double dirMedian = median(dir);
+            double libMedian = Median.of(lib);
+            double dirMedian = Median.of(dir);
             System.out.println(RuntimeSettings.describe());
             System.out.printf(
                     "4-layer stack fwd+bwd (B=%d T=%d d=%d): library %.1f ms, hand-written DJL %.1f ms,"
@@ -120,12 +119,6 @@ public final class TransformerStackBenchmark {
             }
         }
         return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(v);
-        return v[v.length / 2];
     }
 
     /** The same network written directly with DJL calls, reading the same parameter arrays. */
