@@ -1,6 +1,7 @@
 package io.axlearn.audio.input;
 
 import io.axlearn.core.config.InstantiableConfig;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -172,7 +173,7 @@ public final class ClipPerturbation {
                 narrow[i] = muLawRoundTrip(narrow[i]);
             }
             float[] back = Resampler.resample(narrow, TELEPHONE_RATE, rate);
-            out = java.util.Arrays.copyOf(back, out.length);
+            out = Arrays.copyOf(back, out.length);
         }
         if (cfg.maxLeadingSilenceSeconds > 0) {
             int silence = (int) (cfg.maxLeadingSilenceSeconds * rate * random.nextDouble());

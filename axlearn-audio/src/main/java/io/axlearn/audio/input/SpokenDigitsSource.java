@@ -221,7 +221,7 @@ public final class SpokenDigitsSource extends ExampleSource.Config<SpokenDigitsS
             DebianPackages.require(Path.of("/usr/bin/espeak-ng"), "espeak-ng", "audio.digits");
         }
         if (recipe.festivalFraction() > 0) {
-            DebianPackages.require(Path.of("/usr/bin/text2wave"), "festival", "audio.digits");
+            DebianPackages.require(Path.of("/usr/bin/festival"), "festival", "audio.digits");
             DebianPackages.require(
                     Path.of("/usr/share/festival/voices/english/" + FESTIVAL_VOICE),
                     "festvox-kdlpc16k",

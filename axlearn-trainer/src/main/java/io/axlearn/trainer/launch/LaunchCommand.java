@@ -1,6 +1,8 @@
 package io.axlearn.trainer.launch;
 
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.learner.Learner;
+import io.axlearn.trainer.Trainer;
 import io.axlearn.trainer.distributed.ClusterLaunch;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -147,8 +149,8 @@ final class LaunchCommand implements Callable<Integer> {
         // The run must resolve, and its learner (schedule, decay rules) validate, before anything
         // is launched: a bad value found by every rank after the job starts costs a queue wait.
         // The input is not built here, since that may read or generate a data set.
-        io.axlearn.trainer.Trainer.Config trainer = Main.trainerConfig(experiment);
-        ((io.axlearn.core.learner.Learner.Config) trainer.get("learner")).instantiateAt("learner");
+        Trainer.Config trainer = Main.trainerConfig(experiment);
+        ((Learner.Config) trainer.get("learner")).instantiateAt("learner");
         if (backend == Backend.kubernetes && image == null) {
             throw new ConfigException("--backend kubernetes needs --image (the training image)");
         }
