@@ -11,6 +11,7 @@ import io.axlearn.core.input.InputState;
 import io.axlearn.core.learner.Learner;
 import io.axlearn.core.learner.OptimizerState;
 import io.axlearn.core.module.BaseModel;
+import io.axlearn.core.module.Constants;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
@@ -70,6 +71,12 @@ public final class TrainStep {
     private final SortedMap<String, ParamSpec> specs;
     private final DataParallel dataParallel;
     private ParamTree gradientsEnabledFor;
+
+    /**
+     * Shape-only arrays (rotary tables, causal masks) kept across steps, on a sub-manager of the
+     * parameters' manager; replaced when the parameters move to another manager.
+     */
+    private Constants constants;
 
     /**
      * @param model the model to train
@@ -272,7 +279,11 @@ public final class TrainStep {
             if (microBatches == 1) {
                 ForwardContext ctx =
                         ForwardContext.of(
-                                params, stepManager, true, Seeds.derive(seed, "step/" + step));
+                                params,
+                                stepManager,
+                                true,
+                                Seeds.derive(seed, "step/" + step),
+                                constantsOn(home));
                 BaseModel.Output out;
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     long f0 = System.nanoTime();
@@ -385,7 +396,8 @@ public final class TrainStep {
                                 params,
                                 micro,
                                 true,
-                                Seeds.derive(seed, "step/" + step + "/micro/" + k));
+                                Seeds.derive(seed, "step/" + step + "/micro/" + k),
+                                constantsOn(managerOf(params)));
                 BaseModel.Output out;
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     long f0 = System.nanoTime();
@@ -446,6 +458,16 @@ public final class TrainStep {
         }
         specs.forEach((path, spec) -> params.get(path).setRequiresGradient(spec.trainable()));
         gradientsEnabledFor = params;
+    }
+
+    /** The cache of shape-only arrays for parameters on {@code home}. */
+    private Constants constantsOn(NDManager home) {
+        if (constants == null
+                || !constants.manager().isOpen()
+                || constants.manager().getParentManager() != home) {
+            constants = Constants.longLived(home);
+        }
+        return constants;
     }
 
     private static NDManager managerOf(ParamTree params) {

@@ -240,9 +240,13 @@ public final class MultiheadAttention extends BaseLayer {
         }
         NDArray bias = input.bias();
         if (cfg.causal) {
+            long queryLength = q.getShape().get(2);
+            long keyLength = k.getShape().get(2);
+            // Shared by every layer and step: the mask depends on the lengths only.
             NDArray causal =
-                    AttentionBias.causal(
-                            ctx.manager(), q.getShape().get(2), k.getShape().get(2), 0);
+                    ctx.constant(
+                            "causal/" + queryLength + "x" + keyLength,
+                            m -> AttentionBias.causal(m, queryLength, keyLength, 0));
             bias = bias == null ? causal : bias.add(causal);
         }
         return attend(ctx, q, k, v, bias, input.returnProbabilities());
@@ -254,10 +258,7 @@ public final class MultiheadAttention extends BaseLayer {
      */
     private void requireScoresFit(long batch, long queryLen, long keyLen) {
         double bytes = 4.0 * batch * heads * queryLen * keyLen;
-        long memory =
-                ((com.sun.management.OperatingSystemMXBean)
-                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                        .getTotalMemorySize();
+        long memory = MachineMemory.BYTES;
         if (bytes > memory) {
             throw new ConfigException(
                     String.format(
@@ -354,5 +355,13 @@ public final class MultiheadAttention extends BaseLayer {
         return x.expandDims(2)
                 .broadcast(new Shape(s.get(0), kvHeads, group, s.get(2), s.get(3)))
                 .reshape(s.get(0), heads, s.get(2), s.get(3));
+    }
+
+    /** This machine's memory, read once (the JDK reads /proc and the cgroup files on each call). */
+    private static final class MachineMemory {
+        static final long BYTES =
+                ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getTotalMemorySize();
     }
 }

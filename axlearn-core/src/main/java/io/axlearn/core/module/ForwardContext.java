@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What a layer's forward pass sees besides its inputs: whether it is training, the manager for
@@ -26,6 +27,7 @@ public final class ForwardContext {
     private final String path;
     private final long rootSeed;
     private final Outputs outputs;
+    private final Constants constants;
 
     /** The module this context belongs to; {@code null} for a root context. */
     private final Module module;
@@ -56,6 +58,7 @@ public final class ForwardContext {
             String path,
             long rootSeed,
             Outputs outputs,
+            Constants constants,
             Module module) {
         this.training = training;
         this.manager = manager;
@@ -63,6 +66,7 @@ public final class ForwardContext {
         this.path = path;
         this.rootSeed = rootSeed;
         this.outputs = outputs;
+        this.constants = constants;
         this.module = module;
     }
 
@@ -76,12 +80,27 @@ public final class ForwardContext {
      */
     public static ForwardContext of(
             ParamTree params, NDManager manager, boolean training, long seed) {
-        return new ForwardContext(training, manager, params, "", seed, new Outputs(), null);
+        return of(params, manager, training, seed, Constants.forPass(manager));
+    }
+
+    /**
+     * A root context whose shape-only arrays ({@link #constant}) come from {@code constants}, a
+     * cache that may outlive the pass (the train step keeps one for the whole run).
+     */
+    public static ForwardContext of(
+            ParamTree params, NDManager manager, boolean training, long seed, Constants constants) {
+        return new ForwardContext(
+                training, manager, params, "", seed, new Outputs(), constants, null);
     }
 
     /** An evaluation context: no dropout, no state updates. */
     public static ForwardContext eval(ParamTree params, NDManager manager) {
         return of(params, manager, false, 0);
+    }
+
+    /** An evaluation context whose shape-only arrays come from {@code constants}. */
+    public static ForwardContext eval(ParamTree params, NDManager manager, Constants constants) {
+        return of(params, manager, false, 0, constants);
     }
 
     /**
@@ -119,6 +138,7 @@ public final class ForwardContext {
                 path.isEmpty() ? name : path + Module.PATH_SEPARATOR + name,
                 rootSeed,
                 outputs,
+                constants,
                 child);
     }
 
@@ -159,6 +179,19 @@ public final class ForwardContext {
         NDArray view = params.get(name).reshape(shape);
         view.attach(manager);
         return view;
+    }
+
+    /**
+     * An array that depends only on shapes and settings (a rotary table, a causal mask), shared by
+     * every layer of the pass and, when the root context was given a long-lived {@link Constants},
+     * by later passes. Use it as an argument of engine operations, never as their receiver.
+     *
+     * @param key everything the array depends on (kind, sizes, settings, data type)
+     * @param build makes the array on the manager it is given; anything else it creates there is
+     *     freed
+     */
+    public NDArray constant(String key, Function<NDManager, NDArray> build) {
+        return constants.get(key, build, manager);
     }
 
     /** This layer's view of the parameter tree. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.config.ConfigException;
+import io.axlearn.core.module.Constants;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.testing.TorchGolden;
@@ -41,6 +42,50 @@ class RotaryEmbeddingTest {
                     Math.abs(near - score(slow, ctx, q, k, 3, 1)) < 1e-6, "theta changes it too");
             assertAllClose(
                     q, rotary.rotate(ctx, q, 0), 0, 0, "position 0 is the identity rotation");
+        }
+    }
+
+    /** The rotation of {@code x [1, 1, L, H]} at positions {@code offset..}, in double. */
+    private static float[] direct(float[] x, int length, int dim, long offset, double theta) {
+        float[] out = new float[x.length];
+        int half = dim / 2;
+        for (int p = 0; p < length; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = (offset + p) * Math.pow(theta, -2.0 * i / dim);
+                double a = x[p * dim + i];
+                double b = x[p * dim + i + half];
+                out[p * dim + i] = (float) (a * Math.cos(angle) - b * Math.sin(angle));
+                out[p * dim + i + half] = (float) (b * Math.cos(angle) + a * Math.sin(angle));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void windowsOfTheSharedTables_matchTheFormula_atAnyOffsetAndLength() {
+        RotaryEmbedding rotary = RotaryEmbedding.config().dim(8).instantiate();
+        try (NDManager m = TorchGolden.manager()) {
+            Constants constants = Constants.forPass(m);
+            ForwardContext ctx = ForwardContext.of(ParamTree.of(Map.of()), m, false, 0, constants);
+            // 64 rows exactly (the whole smallest table), a shorter window, a window past 64
+            // (the 128-row table) and one decoding step far out (the 512-row table).
+            long[][] windows = {{0, 64}, {0, 37}, {70, 3}, {300, 1}};
+            for (long[] w : windows) {
+                int length = (int) w[1];
+                NDArray x = m.randomNormal(new Shape(1, 1, length, 8));
+                float[] expected = direct(x.toFloatArray(), length, 8, w[0], 10000);
+                assertAllClose(
+                        m.create(expected, x.getShape()),
+                        rotary.rotate(ctx, x, w[0]),
+                        1e-5,
+                        1e-5,
+                        "offset " + w[0] + ", length " + length);
+            }
+            // cos and sin of 64, 128 and 512 rows, each built once.
+            assertEquals(6, constants.size());
+            assertEquals(64, RotaryEmbedding.tableLength(1));
+            assertEquals(128, RotaryEmbedding.tableLength(65));
+            assertEquals(128, RotaryEmbedding.tableLength(128));
         }
     }
 

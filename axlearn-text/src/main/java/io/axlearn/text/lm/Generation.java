@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.axlearn.core.attention.KvCache;
+import io.axlearn.core.module.Constants;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.core.module.TextGenerator.Sampling;
@@ -49,38 +50,43 @@ public final class Generation {
         List<KvCache> caches = model.emptyCaches();
         List<Integer> out = new ArrayList<>();
         float[] logits = null;
-        int total = prompt.length + sampling.maxTokens() - 1;
-        for (int t = 0; t < total; t++) {
-            int token;
-            if (t < prompt.length) {
-                token = prompt[t];
-            } else {
-                token = sampler.next(logits);
-                out.add(token);
-                onToken.accept(token);
-                if (eosId.isPresent() && token == eosId.getAsInt()) {
-                    return toArray(out);
+        // Rotary tables and masks: built once for the whole generation, not once per token.
+        try (Constants constants = Constants.longLived(manager)) {
+            int total = prompt.length + sampling.maxTokens() - 1;
+            for (int t = 0; t < total; t++) {
+                int token;
+                if (t < prompt.length) {
+                    token = prompt[t];
+                } else {
+                    token = sampler.next(logits);
+                    out.add(token);
+                    onToken.accept(token);
+                    if (eosId.isPresent() && token == eosId.getAsInt()) {
+                        return toArray(out);
+                    }
+                }
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray ids = step.create(new long[] {token}, new Shape(1, 1));
+                    CausalLm.Step s =
+                            model.extendStep(
+                                    ForwardContext.eval(params, step, constants), caches, ids);
+                    logits = s.logits().toFloatArray();
+                    List<KvCache> kept = new ArrayList<>();
+                    for (KvCache c : s.caches()) {
+                        c.key().attach(manager);
+                        c.value().attach(manager);
+                        kept.add(c);
+                    }
+                    caches.forEach(Generation::close);
+                    caches = kept;
                 }
             }
-            try (NDManager step = manager.newSubManager()) {
-                NDArray ids = step.create(new long[] {token}, new Shape(1, 1));
-                CausalLm.Step s = model.extendStep(ForwardContext.eval(params, step), caches, ids);
-                logits = s.logits().toFloatArray();
-                List<KvCache> kept = new ArrayList<>();
-                for (KvCache c : s.caches()) {
-                    c.key().attach(manager);
-                    c.value().attach(manager);
-                    kept.add(c);
-                }
-                caches.forEach(Generation::close);
-                caches = kept;
-            }
+            int last = sampler.next(logits);
+            out.add(last);
+            onToken.accept(last);
+            caches.forEach(Generation::close);
+            return toArray(out);
         }
-        int last = sampler.next(logits);
-        out.add(last);
-        onToken.accept(last);
-        caches.forEach(Generation::close);
-        return toArray(out);
     }
 
     /**

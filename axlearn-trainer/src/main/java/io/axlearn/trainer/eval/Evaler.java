@@ -12,6 +12,7 @@ import io.axlearn.core.input.Batch;
 import io.axlearn.core.input.Input;
 import io.axlearn.core.metrics.WeightedScalar;
 import io.axlearn.core.module.BaseModel;
+import io.axlearn.core.module.Constants;
 import io.axlearn.core.module.ForwardContext;
 import io.axlearn.core.module.ParamTree;
 import io.axlearn.trainer.summary.SummaryWriter;
@@ -158,6 +159,7 @@ public final class Evaler extends Configurable {
     public Map<String, WeightedScalar> evaluate(
             BaseModel model, ParamTree params, NDManager manager) {
         try (NDManager sums = manager.newSubManager();
+                Constants constants = Constants.longLived(sums);
                 Input.BatchIterator it = input.iterator()) {
             // Per name: the sum of value * weight and the sum of weights, each metric with its
             // own weight (BaseModel.Output#weightOf), so that ratios like F1 combine exactly.
@@ -169,7 +171,9 @@ public final class Evaler extends Configurable {
                 batches++;
                 try (NDManager step = sums.newSubManager()) {
                     BaseModel.Output out =
-                            model.forward(ForwardContext.eval(params, step), batch.toArrays(step));
+                            model.forward(
+                                    ForwardContext.eval(params, step, constants),
+                                    batch.toArrays(step));
                     Map<String, NDArray> values = new TreeMap<>(out.metrics());
                     values.put("loss", out.loss());
                     for (Map.Entry<String, NDArray> v : values.entrySet()) {
