@@ -154,6 +154,11 @@ public final class Trainer extends Configurable {
             return set(() -> learner = v.copy());
         }
 
+        /** The learner's config ({@code null} until set); read it, do not change it. */
+        public Learner.Config learner() {
+            return learner;
+        }
+
         public Config checkpointer(Checkpointer.Config v) {
             return set(() -> checkpointer = v.copy());
         }

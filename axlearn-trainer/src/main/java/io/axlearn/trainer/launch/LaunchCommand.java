@@ -1,7 +1,6 @@
 package io.axlearn.trainer.launch;
 
 import io.axlearn.core.config.ConfigException;
-import io.axlearn.core.learner.Learner;
 import io.axlearn.trainer.Trainer;
 import io.axlearn.trainer.distributed.ClusterLaunch;
 import java.io.IOException;
@@ -150,7 +149,7 @@ final class LaunchCommand implements Callable<Integer> {
         // is launched: a bad value found by every rank after the job starts costs a queue wait.
         // The input is not built here, since that may read or generate a data set.
         Trainer.Config trainer = Main.trainerConfig(experiment);
-        ((Learner.Config) trainer.get("learner")).instantiateAt("learner");
+        trainer.learner().instantiateAt("learner");
         if (backend == Backend.kubernetes && image == null) {
             throw new ConfigException("--backend kubernetes needs --image (the training image)");
         }
