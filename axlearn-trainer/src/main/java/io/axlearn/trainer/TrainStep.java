@@ -276,6 +276,7 @@ public final class TrainStep {
             Map<String, NDArray> metrics = new TreeMap<>();
             Map<String, NDArray> metricWeights = new TreeMap<>();
             ForwardContext stateUpdates = null;
+            Constants constants = constantsOn(home);
             if (microBatches == 1) {
                 ForwardContext ctx =
                         ForwardContext.of(
@@ -283,7 +284,7 @@ public final class TrainStep {
                                 stepManager,
                                 true,
                                 Seeds.derive(seed, "step/" + step),
-                                constantsOn(home));
+                                constants);
                 BaseModel.Output out;
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     long f0 = System.nanoTime();
@@ -310,6 +311,7 @@ public final class TrainStep {
                                 metricWeights,
                                 weight,
                                 stepManager,
+                                constants,
                                 passes);
                 lossWeight = weight[0];
             }
@@ -381,6 +383,7 @@ public final class TrainStep {
             Map<String, NDArray> metricWeights,
             NDArray[] lossWeight,
             NDManager stepManager,
+            Constants constants,
             long[] passes) {
         Engine engine = stepManager.getEngine();
         NDArray weightedLoss = null;
@@ -397,7 +400,7 @@ public final class TrainStep {
                                 micro,
                                 true,
                                 Seeds.derive(seed, "step/" + step + "/micro/" + k),
-                                constantsOn(managerOf(params)));
+                                constants);
                 BaseModel.Output out;
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     long f0 = System.nanoTime();
