@@ -53,15 +53,24 @@ def bench(name, model, batches, loss_fn, args, opt, clip=None, extra=None):
     params = [p for p in model.parameters()]
     n_params = sum(p.numel() for p in params)
 
+    phases = {"forward": [], "backward": [], "update": []}
+
     def step(i):
         x, y = batches(i)
+        t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
+        t1 = time.perf_counter()
         loss.backward()
+        t2 = time.perf_counter()
         if clip is not None:
             torch.nn.utils.clip_grad_norm_(params, clip)
         opt.step()
-        return loss.item()
+        value = loss.item()
+        t3 = time.perf_counter()
+        for name, ms in (("forward", t1 - t0), ("backward", t2 - t1), ("update", t3 - t2)):
+            phases[name].append(ms * 1e3)
+        return value
 
     first_loss = None
     for i in range(args.warmup):
@@ -69,6 +78,8 @@ def bench(name, model, batches, loss_fn, args, opt, clip=None, extra=None):
         first_loss = loss if first_loss is None else first_loss
     faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     times = []
+    for name in phases:
+        phases[name].clear()
     for i in range(args.steps):
         t0 = time.perf_counter()
         loss = step(args.warmup + i)
@@ -88,6 +99,11 @@ def bench(name, model, batches, loss_fn, args, opt, clip=None, extra=None):
         "first_loss": first_loss,
         "last_loss": loss,
         "minor_faults_per_step": faults,
+        # Phase medians, as ours reports them: forward with the loss, backward, update (clipping,
+        # the optimiser and the loss read back to the host).
+        "forward_ms": statistics.median(phases["forward"]),
+        "backward_ms": statistics.median(phases["backward"]),
+        "update_ms": statistics.median(phases["update"]),
         "glibc_tunables": os.environ.get("GLIBC_TUNABLES"),
     }
     result.update(extra or {})
