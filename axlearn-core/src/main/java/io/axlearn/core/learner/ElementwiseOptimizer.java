@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.axlearn.core.module.ParamSpec;
 import io.axlearn.core.module.ParamTree;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -81,6 +82,7 @@ abstract class ElementwiseOptimizer implements Optimizer {
             throw new IllegalArgumentException("steps count from 1, got " + step);
         }
         double lr = learningRate.valueAt(step);
+        List<Target> targets = new ArrayList<>();
         for (Map.Entry<String, ParamSpec> e : state.specs().entrySet()) {
             ParamSpec spec = e.getValue();
             if (!spec.trainable()) {
@@ -106,12 +108,11 @@ abstract class ElementwiseOptimizer implements Optimizer {
             for (int i = 0; i < s.length; i++) {
                 s[i] = state.slot(slots.get(i), path);
             }
-            try (NDManager scope = p.getManager().newSubManager()) {
-                scope.tempAttachAll(p, g);
-                scope.tempAttachAll(s);
-                updateParam(step, lr * learningRateScale(path), spec.weightDecayScale(), p, g, s);
-            }
+            targets.add(
+                    new Target(
+                            path, lr * learningRateScale(path), spec.weightDecayScale(), p, g, s));
         }
+        updateAll(step, targets);
         state.advanceTo(step);
     }
 
@@ -123,6 +124,43 @@ abstract class ElementwiseOptimizer implements Optimizer {
     @Override
     public final double learningRate(long step) {
         return learningRate.valueAt(step);
+    }
+
+    /**
+     * One trainable parameter's share of an update.
+     *
+     * @param path the parameter's path
+     * @param lr the learning rate at this step times the parameter's learning-rate scale
+     * @param decayScale the parameter's weight-decay scale
+     * @param param the parameter, to change in place
+     * @param grad its gradient, not to be changed
+     * @param slots its state arrays, in the order of the constructor's slot names
+     */
+    protected record Target(
+            String path,
+            double lr,
+            double decayScale,
+            NDArray param,
+            NDArray grad,
+            NDArray[] slots) {}
+
+    /**
+     * Updates every trainable parameter of one step, checked and in the order of their paths. By
+     * default each goes through {@link #updateParam} inside a sub-manager of its own manager, to
+     * which the parameter, its gradient and its slots are temporarily attached; an optimiser with a
+     * multi-tensor kernel overrides this.
+     *
+     * @param step the 1-based update number
+     * @param targets the parameters to update
+     */
+    protected void updateAll(long step, List<Target> targets) {
+        for (Target t : targets) {
+            try (NDManager scope = t.param().getManager().newSubManager()) {
+                scope.tempAttachAll(t.param(), t.grad());
+                scope.tempAttachAll(t.slots());
+                updateParam(step, t.lr(), t.decayScale(), t.param(), t.grad(), t.slots());
+            }
+        }
     }
 
     /**
